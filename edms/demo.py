@@ -1,0 +1,178 @@
+"""Demo organisation: the 27 offices, their standard departments, and one account per role.
+
+Only ``manage.py load_demo`` calls this; migrations and production never create accounts. Each
+function creates what is missing and leaves what exists alone, so a second run changes nothing
+(and never resets a password someone changed).
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+
+from edms.models import Department, Office, Position
+from edms.roles import Role, role_group, sync_roles
+from portal.transliteration import latin_to_cyrillic
+
+DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo password, demo loader only
+DEMO_OFFICES = ("jizzakh-city", "namangan-city")
+
+
+def read_data(name: str) -> dict[str, Any]:
+    path = Path(settings.SHARED_DATA_DIR) / name
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def localized_names(names: dict[str, str], field: str = "name") -> dict[str, str]:
+    """Map the data files' language keys onto our columns; derive Cyrillic where it is missing."""
+    latin = names.get("uz-latn", "")
+    return {
+        f"{field}_uz": latin,
+        f"{field}_uz_cyrl": names.get("uz-cyrl") or latin_to_cyrillic(latin),
+        f"{field}_ru": names.get("ru", ""),
+        f"{field}_en": names.get("en", ""),
+    }
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    role: Role
+    first_name: str
+    last_name: str
+    patronymic: str
+    title: str
+    department: str
+    is_lead: bool = False
+
+
+DEMO_PEOPLE = [
+    DemoPerson(Role.HEAD, "Baxtiyor", "Rahimov", "Odilovich", "Hokim", "leadership", True),
+    DemoPerson(
+        Role.REGISTRAR, "Dilnoza", "Karimova", "Shavkatovna", "Devonxona mudiri", "chancellery", True
+    ),
+    DemoPerson(
+        Role.EXECUTOR, "Jasur", "Toshmatov", "Erkinovich", "Bosh mutaxassis", "appeals"
+    ),
+    DemoPerson(Role.LAWYER, "Malika", "Yusupova", "Anvarovna", "Yuriskonsult", "legal", True),
+    DemoPerson(
+        Role.CONTROLLER,
+        "Sherzod",
+        "Qodirov",
+        "Baxromovich",
+        "Ijro nazorati boʻyicha bosh mutaxassis",
+        "chancellery",
+    ),
+    DemoPerson(
+        Role.OPERATOR,
+        "Gulnora",
+        "Ergasheva",
+        "Tohirovna",
+        "Davlat xizmatlari markazi operatori",
+        "oss",
+    ),
+    DemoPerson(Role.EDITOR, "Nodira", "Saidova", "Rustamovna", "Matbuot kotibi", "leadership"),
+    DemoPerson(
+        Role.CHIEF_EDITOR,
+        "Otabek",
+        "Mirzayev",
+        "Ilhomovich",
+        "Axborot xizmati rahbari",
+        "leadership",
+    ),
+    DemoPerson(
+        Role.OFFICE_ADMIN,
+        "Aziz",
+        "Nazarov",
+        "Farhodovich",
+        "Tizim administratori",
+        "chancellery",
+    ),
+]
+
+
+def load_offices() -> int:
+    """Create the offices of ``offices.json`` that are missing; returns how many were created."""
+    created = 0
+    for order, row in enumerate(read_data("offices.json")["offices"]):
+        parent = Office.objects.get(code=row["parent"]) if row["parent"] else None
+        _office, was_created = Office.objects.get_or_create(
+            code=row["code"],
+            defaults={
+                "kind": row["kind"],
+                "parent": parent,
+                "sort_order": order,
+                "email": f"{row['code']}@khokimiyat.example",
+                "reception_days": "Shanba, 10:00–13:00",
+                **localized_names(row["name"]),
+            },
+        )
+        created += was_created
+    return created
+
+
+def load_departments() -> int:
+    """Every office gets the standard departments of ``services.json``."""
+    rows = read_data("services.json")["departments"]
+    created = 0
+    for office in Office.objects.all():
+        for order, row in enumerate(rows):
+            _department, was_created = Department.objects.get_or_create(
+                office=office,
+                code=row["code"],
+                defaults={
+                    "sort_order": order,
+                    "description": row.get("handles", ""),
+                    **localized_names(row["name"]),
+                },
+            )
+            created += was_created
+    return created
+
+
+def load_people() -> int:
+    """The superuser ``admin`` and ``<office>.<role>`` for each demo office and role."""
+    user_model = get_user_model()
+    created = 0
+    if not user_model.objects.filter(username="admin").exists():
+        user_model.objects.create_superuser("admin", "admin@khokimiyat.example", DEMO_PASSWORD)
+        created += 1
+    for office_code in DEMO_OFFICES:
+        office = Office.objects.get(code=office_code)
+        for person in DEMO_PEOPLE:
+            username = f"{office_code}.{person.role.value}"
+            if user_model.objects.filter(username=username).exists():
+                continue
+            user: AbstractUser = user_model.objects.create_user(
+                username,
+                email=f"{username}@khokimiyat.example",
+                password=DEMO_PASSWORD,
+                first_name=person.first_name,
+                last_name=person.last_name,
+            )
+            user.groups.add(role_group(person.role))
+            Position.objects.create(
+                user=user,
+                office=office,
+                department=Department.objects.get(office=office, code=person.department),
+                title=person.title,
+                patronymic=person.patronymic,
+                is_lead=person.is_lead,
+            )
+            created += 1
+    return created
+
+
+@transaction.atomic
+def load_organisation() -> dict[str, int]:
+    sync_roles()
+    return {
+        "offices": load_offices(),
+        "departments": load_departments(),
+        "people": load_people(),
+    }

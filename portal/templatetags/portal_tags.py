@@ -1,0 +1,77 @@
+"""Template tags for the site frame: the main menu, the language switcher, localized fields."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils import translation
+from wagtail.models import Locale, Page, Site
+
+from edms.access import is_staff_member
+from portal.localized import language_codes, localized
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    code: str
+    name: str
+    url: str
+    active: bool
+
+
+LANGUAGE_NAMES = {"uz": "Oʻzbekcha", "uz-cyrl": "Ўзбекча", "ru": "Русский", "en": "English"}
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: dict[str, Any]) -> list[LanguageLink]:
+    """The same page in each language: its translation if it has one, else that home page."""
+    request: HttpRequest | None = context.get("request")
+    page: Page | None = context.get("page")
+    current = translation.get_language()
+    links = []
+    for code in language_codes():
+        url = ""
+        if isinstance(page, Page):
+            locale = Locale.objects.filter(language_code=code).first()
+            translated = page.get_translation_or_none(locale) if locale else None
+            if translated is not None and translated.live:
+                url = translated.get_url(request) or ""
+            if not url:
+                url = f"/{code}/"
+        elif request is not None:
+            url = translate_url(request.get_full_path(), code)
+        links.append(LanguageLink(code, LANGUAGE_NAMES[code], url, code == current))
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context: dict[str, Any]) -> list[Page]:
+    """Menu pages under the home page of the active language; intranet only for staff."""
+    request: HttpRequest | None = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return []
+    home = site.root_page.localized
+    pages = home.get_children().live().in_menu().specific()
+    user = context.get("user")
+    staff = user is not None and is_staff_member(user)
+    return [p for p in pages if staff or type(p).__name__ != "IntranetPage"]
+
+
+@register.simple_tag(takes_context=True)
+def home_url(context: dict[str, Any]) -> str:
+    request: HttpRequest | None = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return f"/{translation.get_language()}/"
+    return site.root_page.localized.get_url(request) or "/"
+
+
+@register.filter
+def local(obj: Any, field: str) -> str:
+    """``{{ office|local:"name" }}``: the field in the active language."""
+    return localized(obj, field)

@@ -1,0 +1,68 @@
+"""Wagtail hooks: staff-only pages are refused before serving; organisation data in the admin."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from wagtail import hooks
+from wagtail.models import Page
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from edms.access import is_staff_member
+from edms.models import Department, Office, Position
+from intake.models import Service
+from portal.visibility import page_is_staff_only
+
+
+@hooks.register("before_serve_page")
+def require_staff_for_staff_only_pages(
+    page: Page, request: HttpRequest, serve_args: Any, serve_kwargs: Any
+) -> HttpResponse | None:
+    if not page_is_staff_only(page) or is_staff_member(request.user):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+    raise PermissionDenied
+
+
+class OfficeViewSet(SnippetViewSet):
+    model = Office
+    icon = "home"
+    list_display = ["name", "code", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name_uz", "name_ru", "name_en"]
+
+
+class DepartmentViewSet(SnippetViewSet):
+    model = Department
+    icon = "group"
+    list_display = ["name", "code", "office"]
+    list_filter = ["office"]
+    search_fields = ["code", "name_uz", "name_ru", "name_en"]
+
+
+class PositionViewSet(SnippetViewSet):
+    model = Position
+    icon = "user"
+    list_display = ["full_name", "title", "office", "department", "is_lead"]
+    list_filter = ["office"]
+
+
+class ServiceViewSet(SnippetViewSet):
+    model = Service
+    icon = "form"
+    list_display = ["name", "code", "department_code", "deadline_working_days", "fee_bhm"]
+    search_fields = ["code", "name_uz", "name_ru", "name_en"]
+
+
+class OrganisationViewSetGroup(SnippetViewSetGroup):
+    items = (OfficeViewSet, DepartmentViewSet, PositionViewSet, ServiceViewSet)
+    menu_icon = "site"
+    menu_label = "Organisation"
+    menu_name = "organisation"
+
+
+register_snippet(OrganisationViewSetGroup)
