@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from edms.models import Department, Office, Position
@@ -54,11 +53,15 @@ class DemoPerson:
 DEMO_PEOPLE = [
     DemoPerson(Role.HEAD, "Baxtiyor", "Rahimov", "Odilovich", "Hokim", "leadership", True),
     DemoPerson(
-        Role.REGISTRAR, "Dilnoza", "Karimova", "Shavkatovna", "Devonxona mudiri", "chancellery", True
+        Role.REGISTRAR,
+        "Dilnoza",
+        "Karimova",
+        "Shavkatovna",
+        "Devonxona mudiri",
+        "chancellery",
+        True,
     ),
-    DemoPerson(
-        Role.EXECUTOR, "Jasur", "Toshmatov", "Erkinovich", "Bosh mutaxassis", "appeals"
-    ),
+    DemoPerson(Role.EXECUTOR, "Jasur", "Toshmatov", "Erkinovich", "Bosh mutaxassis", "appeals"),
     DemoPerson(Role.LAWYER, "Malika", "Yusupova", "Anvarovna", "Yuriskonsult", "legal", True),
     DemoPerson(
         Role.CONTROLLER,
@@ -148,7 +151,7 @@ def load_people() -> int:
             username = f"{office_code}.{person.role.value}"
             if user_model.objects.filter(username=username).exists():
                 continue
-            user: AbstractUser = user_model.objects.create_user(
+            user = user_model.objects.create_user(
                 username,
                 email=f"{username}@khokimiyat.example",
                 password=DEMO_PASSWORD,

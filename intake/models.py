@@ -32,9 +32,7 @@ class Service(LocalizedNameMixin):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    required_documents = models.JSONField(
-        _("documents to bring"), default=list, blank=True
-    )
+    required_documents = models.JSONField(_("documents to bring"), default=list, blank=True)
     offices = models.ManyToManyField(
         Office, verbose_name=_("offered by"), related_name="services", blank=True
     )

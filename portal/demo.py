@@ -52,7 +52,7 @@ def para(text: str) -> str:
     return f"<p>{escape(text)}</p>"
 
 
-HOME = {
+HOME: dict[str, Any] = {
     "title": tr(
         "Jizzax va Namangan viloyatlari hokimliklari",
         "Хокимияты Джизакской и Наманганской областей",
@@ -65,7 +65,7 @@ HOME = {
     ),
 }
 
-GUIDANCE = {
+GUIDANCE: dict[str, Any] = {
     "slug": "how-to-apply",
     "title": tr(
         "Davlat xizmatiga qanday ariza beriladi",
@@ -101,7 +101,7 @@ GUIDANCE = {
     ),
 }
 
-NOTICES = [
+NOTICES: list[dict[str, Any]] = [
     {
         "slug": "reception-schedule",
         "date": date(2026, 11, 20),
@@ -181,7 +181,7 @@ SECTIONS: list[dict[str, Any]] = [
     },
 ]
 
-STAFF_GUIDANCE = {
+STAFF_GUIDANCE: dict[str, Any] = {
     "slug": "document-rules",
     "title": tr(
         "Hujjatlar bilan ishlash qoidalari",
@@ -223,11 +223,11 @@ def publish(page: Page) -> None:
     page.save_revision().publish()
 
 
-def ensure_child(parent: Page, slug: str, build: Callable[[], Page]) -> tuple[Page, bool]:
-    existing = parent.get_children().filter(slug=slug).first()
+def ensure_child(parent: Page, page: Page) -> tuple[Page, bool]:
+    """The child of ``parent`` with ``page``'s slug; ``page`` is added and published if missing."""
+    existing = parent.get_children().filter(slug=page.slug).first()
     if existing is not None:
         return existing.specific, False
-    page = build()
     parent.add_child(instance=page)
     publish(page)
     return page, True
@@ -270,10 +270,16 @@ def build_tree(loc: dict[str, Locale]) -> tuple[HomePage, int]:
         created += 1
     if not Site.objects.filter(is_default_site=True).exists():
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Khokimiyat"
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Khokimiyat",
         )
 
-    def per_language(page: Page, spec: dict[str, Any], extra: Callable[[str], dict[str, Any]]) -> None:
+    def per_language(
+        page: Page, spec: dict[str, Any], extra: Callable[[str], dict[str, Any]]
+    ) -> None:
         nonlocal created
         for code, locale in loc.items():
             if code == "uz":
@@ -287,8 +293,7 @@ def build_tree(loc: dict[str, Locale]) -> tuple[HomePage, int]:
 
     guidance, was_created = ensure_child(
         home,
-        GUIDANCE["slug"],
-        lambda: GuidancePage(
+        GuidancePage(
             slug=GUIDANCE["slug"],
             show_in_menus=True,
             body=guidance_body("uz"),
@@ -300,38 +305,30 @@ def build_tree(loc: dict[str, Locale]) -> tuple[HomePage, int]:
 
     sections: dict[str, Page] = {}
     for spec in SECTIONS:
-        model = spec["model"]
         section, was_created = ensure_child(
-            home,
-            spec["slug"],
-            lambda spec=spec, model=model: model(
-                slug=spec["slug"], show_in_menus=True, **text_fields(spec, "uz")
-            ),
+            home, spec["model"](slug=spec["slug"], show_in_menus=True, **text_fields(spec, "uz"))
         )
         created += was_created
         sections[spec["slug"]] = section
         per_language(section, spec, lambda code: {})
 
     for notice_spec in NOTICES:
-        office = Office.objects.filter(code=notice_spec["office"]).first()
-
-        def notice_page(spec: dict[str, Any] = notice_spec, office: Office | None = office) -> Page:
-            return NoticePage(
-                slug=spec["slug"],
-                date=spec["date"],
-                audience=spec["audience"],
-                office=office,
-                **text_fields(spec, "uz"),
-            )
-
-        notice, was_created = ensure_child(sections["notices"], notice_spec["slug"], notice_page)
+        notice, was_created = ensure_child(
+            sections["notices"],
+            NoticePage(
+                slug=notice_spec["slug"],
+                date=notice_spec["date"],
+                audience=notice_spec["audience"],
+                office=Office.objects.filter(code=notice_spec["office"]).first(),
+                **text_fields(notice_spec, "uz"),
+            ),
+        )
         created += was_created
         per_language(notice, notice_spec, lambda code: {})
 
     staff_guidance, was_created = ensure_child(
         sections["intranet"],
-        STAFF_GUIDANCE["slug"],
-        lambda: GuidancePage(slug=STAFF_GUIDANCE["slug"], **text_fields(STAFF_GUIDANCE, "uz")),
+        GuidancePage(slug=STAFF_GUIDANCE["slug"], **text_fields(STAFF_GUIDANCE, "uz")),
     )
     created += was_created
     per_language(staff_guidance, STAFF_GUIDANCE, lambda code: {})
@@ -339,10 +336,7 @@ def build_tree(loc: dict[str, Locale]) -> tuple[HomePage, int]:
     for office in Office.objects.all():
         office_page, was_created = ensure_child(
             sections["offices"],
-            office.code,
-            lambda office=office: OfficePage(
-                slug=office.code, office=office, title=localized(office, "name", "uz")
-            ),
+            OfficePage(slug=office.code, office=office, title=localized(office, "name", "uz")),
         )
         created += was_created
         per_language(

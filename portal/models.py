@@ -55,9 +55,7 @@ class HomePage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         context["notices"] = visible_notices(request.user, locale=self.locale)[:5]
-        context["notice_index"] = (
-            NoticeIndexPage.objects.live().filter(locale=self.locale).first()
-        )
+        context["notice_index"] = NoticeIndexPage.objects.live().filter(locale=self.locale).first()
         context["catalog"] = ServiceCatalogPage.objects.live().filter(locale=self.locale).first()
         context["services"] = Service.objects.filter(is_active=True)
         context["regions"] = office_directory(self.locale)

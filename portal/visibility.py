@@ -8,7 +8,7 @@ never shows up in a public list, count or page.
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from wagtail.models import Locale, Page, PageQuerySet
 
 from edms.access import is_staff_member
@@ -27,7 +27,7 @@ def page_is_staff_only(page: Page) -> bool:
 
 
 def visible_notices(
-    user: AbstractBaseUser | AnonymousUser, *, locale: Locale | None = None
+    user: User | AnonymousUser, *, locale: Locale | None = None
 ) -> "PageQuerySet[NoticePage]":
     """Live notices this user may read, newest first."""
     from portal.models import NoticePage

@@ -46,7 +46,7 @@ def test_office_name_cyrillic_to_latin_round_trip(office: dict[str, Any]) -> Non
 
 
 def test_apostrophe_set() -> None:
-    assert APOSTROPHES == {"\u02bb", "\u02bc", "'", "`", "\u2018", "\u2019"}
+    assert {"\u02bb", "\u02bc", "'", "`", "\u2018", "\u2019"} == APOSTROPHES
 
 
 @pytest.mark.parametrize("apostrophe", sorted(APOSTROPHES), ids=lambda a: f"U+{ord(a):04X}")

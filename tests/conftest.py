@@ -1,0 +1,63 @@
+"""Shared fixtures: the demo data loaded once into the test database, users, service checks.
+
+Tests that need a real service (Redis, a Celery worker, Chromium) call ``require_service``: on a
+developer's machine a missing service skips the test; under ``CI=true`` it fails, so CI can never
+pass by skipping what it was meant to check.
+"""
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+DEMO_PASSWORD = "demo12345"
+
+
+def require_service(available: bool, reason: str) -> None:
+    if available:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true and a required service is missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    # The demo data is what every page test reads; loading it once keeps the suite fast.
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    # Rate-limit counters live in the cache; with Redis they would outlive a test's transaction.
+    yield
+    if request.node.get_closest_marker("django_db"):
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(scope="session")
+def offices_data() -> list[dict[str, Any]]:
+    path = Path(settings.SHARED_DATA_DIR) / "offices.json"
+    offices: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["offices"]
+    return offices
+
+
+def login(client: Client, username: str) -> Client:
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def executor_client(client: Client, db: None) -> Client:
+    return login(client, "jizzakh-city.executor")

@@ -1,0 +1,92 @@
+"""The scale-out parts, for real: Redis as broker and cache, and a Celery worker consuming it.
+
+These run in both CI passes against the machine's Redis (``REDIS_URL``, or the local default).
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.services
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def redis_available() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def worker() -> Iterator[None]:
+    """A real ``celery -A config worker`` on Redis, started and stopped by process id."""
+    require_service(redis_available(), f"Redis is not reachable at {REDIS_URL}")
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.environ["TEST_CELERY_QUEUE"] = queue
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        os.environ.pop("TEST_CELERY_QUEUE", None)
+
+
+def test_redis_answers() -> None:
+    require_service(redis_available(), f"Redis is not reachable at {REDIS_URL}")
+    client = redis.Redis.from_url(REDIS_URL)
+    key = f"test:{uuid.uuid4().hex}"
+    client.set(key, "ok", ex=10)
+    assert client.get(key) == b"ok"
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_worker_runs_a_task_sent_through_redis() -> None:
+    from celery import Celery
+
+    app = Celery("probe", broker=REDIS_URL, backend=REDIS_URL)
+    result = app.send_task("config.ping", queue=os.environ["TEST_CELERY_QUEUE"])
+    deadline = time.monotonic() + 60
+    while not result.ready() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert result.get(timeout=1) == "pong"
