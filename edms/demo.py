@@ -99,6 +99,20 @@ DEMO_PEOPLE = [
 ]
 
 
+# Namangan's demo staff have names of their own, so that lists mixing offices read clearly.
+NAMANGAN_NAMES: dict[Role, tuple[str, str, str]] = {
+    Role.HEAD: ("Ulugʻbek", "Xoliqov", "Mahmudovich"),
+    Role.REGISTRAR: ("Zarina", "Abdullayeva", "Qahramonovna"),
+    Role.EXECUTOR: ("Doniyor", "Sobirov", "Akmalovich"),
+    Role.LAWYER: ("Feruza", "Ismoilova", "Botirovna"),
+    Role.CONTROLLER: ("Akbar", "Joʻrayev", "Sattorovich"),
+    Role.OPERATOR: ("Shahnoza", "Umarova", "Jamshidovna"),
+    Role.EDITOR: ("Madina", "Tursunova", "Olimovna"),
+    Role.CHIEF_EDITOR: ("Rustam", "Hamidov", "Nematovich"),
+    Role.OFFICE_ADMIN: ("Sardor", "Aliyev", "Zokirovich"),
+}
+
+
 def load_offices() -> int:
     """Create the offices of ``offices.json`` that are missing; returns how many were created."""
     created = 0
@@ -111,7 +125,6 @@ def load_offices() -> int:
                 "parent": parent,
                 "sort_order": order,
                 "email": f"{row['code']}@khokimiyat.example",
-                "reception_days": "Shanba, 10:00–13:00",
                 **localized_names(row["name"]),
             },
         )
@@ -151,12 +164,19 @@ def load_people() -> int:
             username = f"{office_code}.{person.role.value}"
             if user_model.objects.filter(username=username).exists():
                 continue
+            first_name, last_name, patronymic = (
+                person.first_name,
+                person.last_name,
+                person.patronymic,
+            )
+            if office_code == "namangan-city":
+                first_name, last_name, patronymic = NAMANGAN_NAMES[person.role]
             user = user_model.objects.create_user(
                 username,
                 email=f"{username}@khokimiyat.example",
                 password=DEMO_PASSWORD,
-                first_name=person.first_name,
-                last_name=person.last_name,
+                first_name=first_name,
+                last_name=last_name,
             )
             user.groups.add(role_group(person.role))
             Position.objects.create(
@@ -164,7 +184,7 @@ def load_people() -> int:
                 office=office,
                 department=Department.objects.get(office=office, code=person.department),
                 title=person.title,
-                patronymic=person.patronymic,
+                patronymic=patronymic,
                 is_lead=person.is_lead,
             )
             created += 1

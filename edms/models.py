@@ -8,6 +8,7 @@ they may do comes from their roles (Django groups, see ``edms.roles``).
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -122,6 +123,12 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name}, {self.title}"
+
+    def clean(self) -> None:
+        if self.department_id and self.department and self.department.office_id != self.office_id:
+            raise ValidationError(
+                {"department": _("The department must belong to the same office.")}
+            )
 
     @property
     def full_name(self) -> str:

@@ -10,6 +10,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
 
+from portal.forms import StaffLoginForm
 from portal.localized import DEFAULT_LANGUAGE, language_codes
 
 
@@ -45,6 +46,7 @@ class StaffLoginView(auth_views.LoginView):
     """Django's login (``username`` and ``password``), limited per address and per account."""
 
     template_name = "registration/login.html"
+    authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
 from edms.access import is_staff_member
-from portal.localized import language_codes, localized
+from portal.localized import active_language, language_codes, localized
+from portal.transliteration import latin_to_cyrillic
 
 register = template.Library()
 
@@ -75,3 +76,10 @@ def home_url(context: dict[str, Any]) -> str:
 def local(obj: Any, field: str) -> str:
     """``{{ office|local:"name" }}``: the field in the active language."""
     return localized(obj, field)
+
+
+@register.filter
+def uz_script(value: object) -> str:
+    """Uzbek Latin free text (names, titles) shown in Cyrillic on the Uzbek Cyrillic site."""
+    text = "" if value is None else str(value)
+    return latin_to_cyrillic(text) if active_language() == "uz-cyrl" else text

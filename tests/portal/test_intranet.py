@@ -63,7 +63,23 @@ def test_wrong_password_gets_a_message_in_the_visitors_language(client: Client) 
         "/accounts/login/", {"username": "jizzakh-city.executor", "password": "wrong"}
     )
     assert response.status_code == 200
-    assert "Пожалуйста, введите правильные имя пользователя и пароль" in response.content.decode()
+    html = response.content.decode()
+    assert "Неверное имя пользователя или пароль" in html
+    assert 'value="jizzakh-city.executor"' in html  # what was typed is kept
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("uz", "Foydalanuvchi nomi"), ("uz-cyrl", "Фойдаланувчи номи"), ("ru", "Имя пользователя")],
+)
+def test_login_form_speaks_the_visitors_language(client: Client, language: str, label: str) -> None:
+    client.cookies["language"] = language
+    html = client.get("/accounts/login/").content.decode()
+    assert label in html
+    empty = client.post("/accounts/login/", {"username": "", "password": ""}).content.decode()
+    assert {"uz": "Parolni kiriting.", "uz-cyrl": "Паролни киритинг.", "ru": "Введите пароль."}[
+        language
+    ] in empty
 
 
 def test_login_attempts_are_rate_limited(client: Client) -> None:

@@ -116,6 +116,13 @@ def test_office_page_in_cyrillic_uses_derived_department_names(client: Client) -
     html = client.get("/uz-cyrl/offices/namangan-city/").content.decode()
     assert "Наманган шаҳар ҳокимлиги" in html
     assert latin_to_cyrillic("Yer resurslari va davlat kadastri boʻlimi") in html
+    # People's names are kept in Latin and shown in the script of the page.
+    assert "Ҳокимов" not in html
+    assert latin_to_cyrillic("Rahimov Baxtiyor Odilovich") not in html  # Namangan's head differs
+    assert (
+        "Раҳимов Бахтиёр Одилович, Ҳоким"
+        in client.get("/uz-cyrl/offices/jizzakh-city/").content.decode()
+    )
 
 
 def test_service_catalogue_filters_by_office(client: Client) -> None:
