@@ -19,6 +19,7 @@ test: install system-deps browser-deps messages
 	$(BIN)/python -m pytest
 
 check: install system-deps
+	@mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .

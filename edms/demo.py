@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from edms.journals import office_ensure_journals
 from edms.models import Department, Office, Position
 from edms.roles import Role, role_group, sync_roles
 from portal.transliteration import latin_to_cyrillic
@@ -197,5 +198,6 @@ def load_organisation() -> dict[str, int]:
     return {
         "offices": load_offices(),
         "departments": load_departments(),
+        "journals": sum(office_ensure_journals(office=o) for o in Office.objects.all()),
         "people": load_people(),
     }

@@ -12,7 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from edms.access import is_staff_member
-from edms.models import Department, Office, Position
+from edms.models import CalendarOverride, Department, Office, Position
 from intake.models import Service
 from portal.visibility import page_is_staff_only
 
@@ -58,8 +58,21 @@ class ServiceViewSet(SnippetViewSet):
     search_fields = ["code", "name_uz", "name_ru", "name_en"]
 
 
+class CalendarOverrideViewSet(SnippetViewSet):
+    model = CalendarOverride
+    icon = "date"
+    list_display = ["date", "kind", "office", "reason"]
+    list_filter = ["kind", "office"]
+
+
 class OrganisationViewSetGroup(SnippetViewSetGroup):
-    items = (OfficeViewSet, DepartmentViewSet, PositionViewSet, ServiceViewSet)
+    items = (
+        OfficeViewSet,
+        DepartmentViewSet,
+        PositionViewSet,
+        ServiceViewSet,
+        CalendarOverrideViewSet,
+    )
     menu_icon = "site"
     menu_label = "Organisation"
     menu_name = "organisation"

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 
 DEMO_PASSWORD = "demo12345"
@@ -33,6 +34,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     # The demo data is what every page test reads; loading it once keeps the suite fast.
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+        # Transactional tests (serialized_rollback=True) restore this state after their flush:
+        # serialize it again now that it includes the demo.
+        for alias in connections:
+            connection = connections[alias]
+            connection._test_serialized_contents = (  # type: ignore[attr-defined]
+                connection.creation.serialize_db_to_string()
+            )
 
 
 @pytest.fixture(autouse=True)

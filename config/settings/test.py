@@ -1,9 +1,17 @@
 """Settings for the test suite: the embedded default, or the services named by the environment."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import DATABASES, VAR_DIR, env
 
 DEBUG = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: concurrent registrations must queue on SQLite's write
+    # lock (busy timeout) as they do in the embedded default, not fail on table locks.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # One file per test run, so that two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 SECRET_KEY = "test-only-key"  # noqa: S105 - not a secret: used by the test suite only
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,53 @@
+"""Registering a document: number, card and due date in one transaction."""
+
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from edms.models import Department, Document, Journal, Office
+from edms.numbering import journal_next_number
+
+
+def document_register(
+    *,
+    journal: Journal,
+    kind: str,
+    title: str,
+    channel: str,
+    by: User | None,
+    summary: str = "",
+    correspondent_kind: str = "",
+    correspondent_name: str = "",
+    correspondent_office: Office | None = None,
+    department: Department | None = None,
+    is_confidential: bool = False,
+    due_date: date | None = None,
+    reply_to: Document | None = None,
+    on: date | None = None,
+) -> Document:
+    """A registered document carries the next gapless number of its journal for the year."""
+    reg_date = on or timezone.localdate()
+    with transaction.atomic():
+        number = journal_next_number(journal=journal, year=reg_date.year)
+        return Document.objects.create(
+            office=journal.office,
+            journal=journal,
+            kind=kind,
+            reg_seq=number.seq,
+            reg_year=number.year,
+            reg_number=number.text,
+            reg_date=reg_date,
+            title=title,
+            summary=summary,
+            correspondent_kind=correspondent_kind,
+            correspondent_name=correspondent_name,
+            correspondent_office=correspondent_office,
+            channel=channel,
+            is_confidential=is_confidential,
+            department=department,
+            due_date=due_date,
+            reply_to=reply_to,
+            registered_by=by,
+        )
