@@ -58,9 +58,11 @@ def main_menu(context: dict[str, Any]) -> list[Page]:
         return []
     home = site.root_page.localized
     pages = home.get_children().live().in_menu().specific()
+    from portal.models import IntranetPage
+
     user = context.get("user")
     staff = user is not None and is_staff_member(user)
-    return [p for p in pages if staff or type(p).__name__ != "IntranetPage"]
+    return [p for p in pages if staff or not isinstance(p, IntranetPage)]
 
 
 @register.simple_tag(takes_context=True)
