@@ -1,11 +1,13 @@
 """Registration numbers: formatted per journal, gapless, unique under concurrency, yearly."""
 
+import re
 import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import translation
 
 from edms.journals import office_ensure_journals
 from edms.models import Document, Journal, Office
@@ -62,8 +64,21 @@ def test_bad_number_formats_are_refused_with_a_clear_message(
 ) -> None:
     journal = incoming()
     journal.number_format = number_format
-    with pytest.raises(ValidationError, match=message):
+    with translation.override("en"), pytest.raises(ValidationError, match=re.escape(message)):
         journal.full_clean()
+
+
+@pytest.mark.django_db
+def test_number_format_errors_speak_the_users_language() -> None:
+    journal = incoming()
+    journal.number_format = "{prefix}-{yy}"
+    with translation.override("uz"), pytest.raises(ValidationError) as uz_error:
+        journal.full_clean()
+    with translation.override("ru"), pytest.raises(ValidationError) as ru_error:
+        journal.full_clean()
+    assert "Raqam formatida {seq} boʻlishi shart." in str(uz_error.value)
+    assert "{seq}" in str(ru_error.value)
+    assert "must contain" not in str(ru_error.value)
 
 
 @pytest.mark.django_db
