@@ -17,7 +17,7 @@ from django.db import transaction
 from edms.journals import office_ensure_journals
 from edms.models import Department, Office, Position
 from edms.roles import Role, role_group, sync_roles
-from portal.transliteration import latin_to_cyrillic
+from portal.localized import localized_names
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo password, demo loader only
 DEMO_OFFICES = ("jizzakh-city", "namangan-city")
@@ -27,17 +27,6 @@ def read_data(name: str) -> dict[str, Any]:
     path = Path(settings.SHARED_DATA_DIR) / name
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
-
-
-def localized_names(names: dict[str, str], field: str = "name") -> dict[str, str]:
-    """Map the data files' language keys onto our columns; derive Cyrillic where it is missing."""
-    latin = names.get("uz-latn", "")
-    return {
-        f"{field}_uz": latin,
-        f"{field}_uz_cyrl": names.get("uz-cyrl") or latin_to_cyrillic(latin),
-        f"{field}_ru": names.get("ru", ""),
-        f"{field}_en": names.get("en", ""),
-    }
 
 
 @dataclass(frozen=True)

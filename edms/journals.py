@@ -1,7 +1,7 @@
 """The standard journals every office keeps, one per kind of document."""
 
 from edms.models import Journal, Office
-from portal.transliteration import latin_to_cyrillic
+from portal.localized import localized_names
 
 # prefix, Uzbek, Russian, English
 STANDARD_JOURNALS: dict[str, tuple[str, str, str, str]] = {
@@ -32,10 +32,7 @@ def office_ensure_journals(*, office: Office) -> int:
             office=office,
             kind=kind,
             prefix=prefix,
-            name_uz=uz,
-            name_uz_cyrl=latin_to_cyrillic(uz),
-            name_ru=ru,
-            name_en=en,
+            **localized_names({"uz-latn": uz, "ru": ru, "en": en}),
         )
         created += 1
     return created

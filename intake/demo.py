@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from edms.demo import localized_names, read_data
+from edms.demo import read_data
 from edms.models import Office
 from intake.models import Service
+from portal.localized import localized_names
 
 
 @transaction.atomic

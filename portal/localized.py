@@ -44,6 +44,18 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
     return fallback
 
 
+def localized_names(names: dict[str, str], field: str = "name") -> dict[str, str]:
+    """Columns from names keyed as in the data files (``uz-latn``, ``uz-cyrl``, ``ru``, ``en``);
+    Cyrillic is derived from Latin where it is missing."""
+    latin = names.get("uz-latn", "")
+    return {
+        f"{field}_uz": latin,
+        f"{field}_uz_cyrl": names.get("uz-cyrl") or latin_to_cyrillic(latin),
+        f"{field}_ru": names.get("ru", ""),
+        f"{field}_en": names.get("en", ""),
+    }
+
+
 class LocalizedNameMixin(models.Model):
     """A name in the four languages; ``name`` reads the active one."""
 

@@ -6,6 +6,8 @@ the next one under a row lock inside the registering transaction, so numbers are
 gapless and restart every year.
 """
 
+import string
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +21,6 @@ NUMBER_FORMAT_FIELDS = {"prefix", "seq", "yy", "yyyy"}
 
 def validate_number_format(value: str) -> None:
     """The format must contain ``{seq}`` and only the known fields."""
-    import string
-
     try:
         fields = {name for _text, name, _spec, _conv in string.Formatter().parse(value) if name}
     except ValueError as error:

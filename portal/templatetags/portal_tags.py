@@ -7,7 +7,7 @@ from django import template
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils import translation
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Page, Site
 
 from edms.access import is_staff_member
 from portal.localized import active_language, language_codes, localized
@@ -33,16 +33,18 @@ def language_links(context: dict[str, Any]) -> list[LanguageLink]:
     request: HttpRequest | None = context.get("request")
     page: Page | None = context.get("page")
     current = translation.get_language()
+    translations: dict[str, Page] = {}
+    if isinstance(page, Page):
+        translations = {
+            p.locale.language_code: p
+            for p in page.get_translations(inclusive=True).live().select_related("locale")
+        }
     links = []
     for code in language_codes():
         url = ""
         if isinstance(page, Page):
-            locale = Locale.objects.filter(language_code=code).first()
-            translated = page.get_translation_or_none(locale) if locale else None
-            if translated is not None and translated.live:
-                url = translated.get_url(request) or ""
-            if not url:
-                url = f"/{code}/"
+            translated = translations.get(code)
+            url = (translated.get_url(request) if translated else "") or f"/{code}/"
         elif request is not None:
             url = translate_url(request.get_full_path(), code)
         links.append(LanguageLink(code, LANGUAGE_NAMES[code], url, code == current))
