@@ -86,6 +86,13 @@ class Document(models.Model):
         related_name="replies",
     )
     related = models.ManyToManyField("self", verbose_name=_("related documents"), blank=True)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("people on the document"),
+        blank=True,
+        related_name="documents_on",
+        help_text=_("Who may see it when it is confidential: addressee, executors, controller."),
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registered by"),
