@@ -21,7 +21,7 @@ counted, so "within 15 working days" of a Monday starts counting on Tuesday.
 """
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -172,3 +172,24 @@ def working_days_between(start: date, end: date, *, office: Office | None = None
         count += calendar.is_working_day(day)
         day += _ONE_DAY
     return count if start < end else -count
+
+
+def working_days_left(
+    *, today: date, deadlines: Iterable[date], office: Office | None = None
+) -> dict[date, int]:
+    """For each deadline, ``working_days_between(today, deadline)``, with one query for all."""
+    today = _as_date(today)
+    wanted = sorted({_as_date(d) for d in deadlines})
+    if not wanted:
+        return {}
+    calendar = _Calendar(office)
+    first, last = min(wanted[0], today), max(wanted[-1], today)
+    calendar.load(first + _ONE_DAY, last)
+    # Working days after ``first`` up to each day, so each countdown is a difference of two.
+    running: dict[date, int] = {first: 0}
+    count, day = 0, first + _ONE_DAY
+    while day <= last:
+        count += calendar.is_working_day(day)
+        running[day] = count
+        day += _ONE_DAY
+    return {deadline: running[deadline] - running[today] for deadline in wanted}

@@ -1,4 +1,8 @@
-"""Registering a document: number, card and due date in one transaction."""
+"""Registering a document: number, card and audit event in one transaction.
+
+Callers check who may register (``edms.access.can_register_in`` for staff; the intake registers
+citizens' applications on the citizen's behalf).
+"""
 
 from datetime import date
 
@@ -6,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from edms.audit import Action, audit_record
 from edms.models import Department, Document, Journal, Office
 from edms.numbering import journal_next_number
 
@@ -31,7 +36,7 @@ def document_register(
     reg_date = on or timezone.localdate()
     with transaction.atomic():
         number = journal_next_number(journal=journal, year=reg_date.year)
-        return Document.objects.create(
+        document = Document.objects.create(
             office=journal.office,
             journal=journal,
             kind=kind,
@@ -51,3 +56,13 @@ def document_register(
             reply_to=reply_to,
             registered_by=by,
         )
+        if is_confidential and by is not None:
+            document.participants.add(by)
+        audit_record(
+            actor=by,
+            action=Action.REGISTER,
+            obj=document,
+            office_code=journal.office.code,
+            details={"number": document.reg_number, "journal": journal.prefix, "kind": kind},
+        )
+        return document

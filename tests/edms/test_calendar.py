@@ -210,3 +210,17 @@ def test_overrides_are_listed_in_the_wagtail_admin(client: Client, zomin: Office
     response = client.get(reverse("wagtailsnippets_edms_calendaroverride:list"))
     assert response.status_code == 200
     assert "Sayil" in response.content.decode()
+
+
+def test_working_days_left_matches_working_days_between_in_one_query(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    from edms.calendar import working_days_left
+
+    today = date(2026, 3, 18)
+    deadlines = [date(2026, 3, 10), date(2026, 3, 18), date(2026, 3, 24), date(2026, 4, 10)]
+    with django_assert_max_num_queries(1):
+        left = working_days_left(today=today, deadlines=deadlines)
+    assert left == {d: working_days_between(today, d) for d in deadlines}
+    # Navruz (Sat 21 Mar, moved to Mon 23 Mar) and Ramazon Hayit (Fri 20 Mar) are not counted.
+    assert left[date(2026, 3, 24)] == 2

@@ -1,0 +1,44 @@
+"""Small builders for e-document tests: users by demo name, registered documents."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+
+from edms.models import Document, Journal
+from edms.registration import document_register
+
+
+def user(username: str) -> User:
+    found: User = get_user_model().objects.get(username=username)
+    return found
+
+
+def registered(
+    office: str = "jizzakh-city",
+    *,
+    kind: str = Journal.Kind.INCOMING,
+    title: str = "Ichimlik suvi taʼminoti haqida",
+    confidential: bool = False,
+    on: date | None = None,
+    by: str | None = None,
+) -> Document:
+    """A document registered by the office's registrar in its journal of ``kind``."""
+    journal = Journal.objects.get(office__code=office, kind=kind)
+    document_kind = {
+        Journal.Kind.INCOMING: Document.Kind.INCOMING,
+        Journal.Kind.OUTGOING: Document.Kind.OUTGOING,
+        Journal.Kind.INTERNAL: Document.Kind.INTERNAL,
+        Journal.Kind.APPLICATIONS: Document.Kind.APPLICATION,
+    }[Journal.Kind(kind)]
+    return document_register(
+        journal=journal,
+        kind=document_kind,
+        title=title,
+        channel=Document.Channel.CREATED
+        if kind == Journal.Kind.OUTGOING
+        else Document.Channel.PAPER,
+        by=user(by or f"{office}.registrar"),
+        is_confidential=confidential,
+        on=on,
+    )
