@@ -16,6 +16,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from edms.models import AuditChainHead, AuditEvent
 
@@ -25,21 +26,29 @@ GENESIS_HASH = "0" * 64
 class Action(models.TextChoices):
     """Every kind of event the trail records; one per user-visible action."""
 
-    REGISTER = "register"
-    VIEW_CONFIDENTIAL = "view_confidential"
-    RESOLUTION = "resolution"
-    ASSIGNMENT_CHANGE = "assignment_change"
-    DELEGATE = "delegate"
-    EXTENSION_REQUEST = "extension_request"
-    EXTENSION_DECISION = "extension_decision"
-    REPORT = "report"
-    REPORT_DECISION = "report_decision"
-    APPROVAL = "approval"
-    DISPATCH = "dispatch"
-    EXCHANGE_REGISTER = "exchange_register"
-    EXCHANGE_RETURN = "exchange_return"
-    ATTACHMENT_UPLOAD = "attachment_upload"
-    DOWNLOAD = "download"
+    REGISTER = "register", _("Registered")
+    VIEW_CONFIDENTIAL = "view_confidential", _("Confidential document opened")
+    RESOLUTION = "resolution", _("Resolution written")
+    ASSIGNMENT_CHANGE = "assignment_change", _("Assignment changed")
+    DELEGATE = "delegate", _("Delegated")
+    EXTENSION_REQUEST = "extension_request", _("More time asked")
+    EXTENSION_DECISION = "extension_decision", _("Request for more time decided")
+    REPORT = "report", _("Reported")
+    REPORT_DECISION = "report_decision", _("Report reviewed")
+    APPROVAL = "approval", _("Approved")
+    DISPATCH = "dispatch", _("Sent")
+    EXCHANGE_REGISTER = "exchange_register", _("Registered by the recipient office")
+    EXCHANGE_RETURN = "exchange_return", _("Returned by the recipient office")
+    ATTACHMENT_UPLOAD = "attachment_upload", _("File uploaded")
+    DOWNLOAD = "download", _("File downloaded")
+
+
+def action_label(action: str) -> str:
+    """The action's name in the active language (the code itself for an unknown action)."""
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action
 
 
 def event_hash(

@@ -1,6 +1,22 @@
-"""Reads of the organisation: offices, departments and staff, shaped for lists."""
+"""Reads shaped for lists: the office directory, the inbox, execution control."""
 
-from edms.models import Office
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db.models import Count, F, Q, QuerySet
+
+from edms.access import documents_visible_to, has_role, user_office
+from edms.calendar import add_working_days, working_days_left
+from edms.models import (
+    Assignment,
+    AssignmentReport,
+    Dispatch,
+    Document,
+    ExtensionRequest,
+    Office,
+)
+from edms.roles import Role
 
 
 def offices_by_region() -> list[tuple[Office, list[Office]]]:
@@ -14,3 +30,128 @@ def offices_by_region() -> list[tuple[Office, list[Office]]]:
         members.sort(key=lambda o: (kind_order[Office.Kind(o.kind)], o.sort_order, o.name))
         grouped.append((region, members))
     return grouped
+
+
+# --- The workspace: inbox and execution control ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inbox:
+    assignments: list[Assignment]
+    to_resolve: list[Document]
+    reports_to_review: list[AssignmentReport]
+    extensions_to_decide: list[ExtensionRequest]
+    incoming_from_offices: list[Dispatch]
+    days_left: dict[date, int]
+
+
+OPEN_STATUSES = [
+    Assignment.Status.NEW,
+    Assignment.Status.IN_PROGRESS,
+    Assignment.Status.EXTENSION_REQUESTED,
+    Assignment.Status.REPORTED,
+]
+
+
+def _reviewer_q(user: User, prefix: str = "") -> Q:
+    """Assignments ``user`` reviews: sub-assignments they delegated; top-level ones they control
+    (or wrote the resolution of, when it names no controller)."""
+    return Q(**{f"{prefix}parent__executor": user}) | Q(**{f"{prefix}parent__isnull": True}) & (
+        Q(**{f"{prefix}resolution__controller": user})
+        | Q(
+            **{f"{prefix}resolution__controller__isnull": True, f"{prefix}resolution__author": user}
+        )
+    )
+
+
+def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
+    """What waits for ``user``: their open assignments, resolutions, reviews, incoming exchange."""
+    office = user_office(user)
+    visible = documents_visible_to(user)
+    assignments = list(
+        Assignment.objects.filter(executor=user, status__in=OPEN_STATUSES)
+        .select_related("document", "resolution__author")
+        .order_by("deadline", "pk")[:limit]
+    )
+    to_resolve: list[Document] = []
+    if office is not None and has_role(user, Role.HEAD, office):
+        to_resolve = list(
+            visible.filter(office=office, status=Document.Status.REGISTERED)
+            .exclude(kind=Document.Kind.OUTGOING)
+            .select_related("journal")
+            .order_by("due_date", "reg_date")[:limit]
+        )
+    reports = list(
+        AssignmentReport.objects.filter(
+            _reviewer_q(user, "assignment__"), status=AssignmentReport.Status.SUBMITTED
+        )
+        .select_related("assignment__document", "assignment__executor")
+        .order_by("created_at")[:limit]
+    )
+    extensions = list(
+        ExtensionRequest.objects.filter(
+            _reviewer_q(user, "assignment__"), status=ExtensionRequest.Status.PENDING
+        )
+        .select_related("assignment__document", "requested_by")
+        .order_by("created_at")[:limit]
+    )
+    incoming: list[Dispatch] = []
+    if office is not None and has_role(user, Role.REGISTRAR, office):
+        incoming = list(
+            Dispatch.objects.filter(recipient_office=office, status=Dispatch.Status.DELIVERED)
+            .select_related("document__office")
+            .order_by("sent_at")[:limit]
+        )
+    deadlines = [a.deadline for a in assignments] + [d.due_date for d in to_resolve if d.due_date]
+    return Inbox(
+        assignments=assignments,
+        to_resolve=to_resolve,
+        reports_to_review=reports,
+        extensions_to_decide=extensions,
+        incoming_from_offices=incoming,
+        days_left=working_days_left(today=today, deadlines=deadlines, office=office),
+    )
+
+
+@dataclass(frozen=True)
+class ControlCounts:
+    overdue: int
+    due_today: int
+    due_soon: int
+    closed_on_time: int
+    closed_late: int
+
+
+CONTROL_BUCKETS = ("overdue", "due_today", "due_soon", "closed_on_time", "closed_late")
+
+
+def control_assignments(
+    *,
+    office: Office,
+    today: date,
+    department_id: int | None = None,
+    executor_id: int | None = None,
+    kind: str = "",
+) -> tuple[QuerySet[Assignment], dict[str, Q], ControlCounts]:
+    """Top-level assignments of an office with the control buckets and their counts.
+
+    Due soon means within the next 3 working days (after today).
+    """
+    soon = add_working_days(today, 3, office=office)
+    assignments = Assignment.objects.filter(document__office=office, parent__isnull=True)
+    if department_id:
+        assignments = assignments.filter(document__department_id=department_id)
+    if executor_id:
+        assignments = assignments.filter(executor_id=executor_id)
+    if kind:
+        assignments = assignments.filter(document__kind=kind)
+    open_q = Q(status__in=OPEN_STATUSES)
+    buckets = {
+        "overdue": open_q & Q(deadline__lt=today),
+        "due_today": open_q & Q(deadline=today),
+        "due_soon": open_q & Q(deadline__gt=today, deadline__lte=soon),
+        "closed_on_time": Q(status=Assignment.Status.DONE, closed_on__lte=F("deadline")),
+        "closed_late": Q(status=Assignment.Status.DONE, closed_on__gt=F("deadline")),
+    }
+    counts = assignments.aggregate(**{name: Count("pk", filter=q) for name, q in buckets.items()})
+    return assignments, buckets, ControlCounts(**counts)

@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,6 +221,24 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- E-document attachments -----------------------------------------------------------------
+EDMS_ATTACHMENT_MAX_BYTES = env.int("EDMS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The types an attachment may have, as sniffed from its content (never its name or the browser's
+# word): what offices scan and exchange, all of which open without running code. Legacy .doc/.xls
+# and the macro-enabled .docm/.xlsm stay out: they are the usual carriers of macro malware.
+EDMS_ATTACHMENT_TYPES = [
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/tiff",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",  # .docx
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",  # .xlsx
+    "application/vnd.oasis.opendocument.text",  # .odt
+    "application/vnd.oasis.opendocument.spreadsheet",  # .ods
+]
+# Text kept from a PDF for search: enough for any letter, bounded for a 1,000-page scan.
+EDMS_ATTACHMENT_TEXT_MAX_CHARS = env.int("EDMS_ATTACHMENT_TEXT_MAX_CHARS", default=200_000)
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Khokimiyat"

@@ -1,9 +1,10 @@
 """Exchange between offices, and dispatch to addressees outside the system."""
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import TestCase
 
 from edms.access import can_view_document, documents_visible_to
 from edms.audit import audit_history
@@ -96,7 +97,7 @@ def test_sending_rules() -> None:
 
 
 def test_an_addressee_outside_the_system_gets_an_email(
-    django_capture_on_commit_callbacks: TestCase.captureOnCommitCallbacks,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     document = registered("jizzakh-city", kind=Journal.Kind.OUTGOING, title="Javob xati")
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,0 +1,142 @@
+"""Workspace forms: registering a document, writing a resolution, sending, returning."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from edms.calendar import add_working_days
+from edms.models import Department, Dispatch, Document, Journal, Office
+
+JOURNAL_KIND_TO_DOCUMENT = {
+    Journal.Kind.INCOMING: Document.Kind.INCOMING,
+    Journal.Kind.OUTGOING: Document.Kind.OUTGOING,
+    Journal.Kind.INTERNAL: Document.Kind.INTERNAL,
+    Journal.Kind.APPLICATIONS: Document.Kind.APPLICATION,
+}
+
+
+def office_staff(office: Office) -> QuerySet[User]:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, position__office=office)
+        .select_related("position")
+        .order_by("last_name", "first_name")
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        position = getattr(obj, "position", None)
+        return f"{position.full_name}, {position.title}" if position else obj.get_username()
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return StaffChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
+
+
+class DocumentRegisterForm(forms.Form):
+    journal = forms.ModelChoiceField(queryset=Journal.objects.none(), label=_("Journal"))
+    title = forms.CharField(label=_("Title"), max_length=500)
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    correspondent_kind = forms.ChoiceField(
+        label=_("Correspondent is"),
+        choices=[("", "—"), *Document.CorrespondentKind.choices],
+        required=False,
+    )
+    correspondent_name = forms.CharField(label=_("Correspondent"), max_length=255, required=False)
+    correspondent_office = forms.ModelChoiceField(
+        queryset=Office.objects.all(), label=_("Correspondent office"), required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("Arrived as"),
+        choices=[
+            (Document.Channel.PAPER, Document.Channel.PAPER.label),
+            (Document.Channel.CREATED, Document.Channel.CREATED.label),
+        ],
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), label=_("Department"), required=False
+    )
+    deadline_working_days = forms.IntegerField(
+        label=_("Deadline in working days"), min_value=1, max_value=365, required=False
+    )
+    due_date = forms.DateField(
+        label=_("or due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    is_confidential = forms.BooleanField(label=_("Confidential"), required=False)
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.office = office
+        self.fields["journal"].queryset = office.journals.filter(is_active=True)  # type: ignore[attr-defined]
+        self.fields["department"].queryset = office.departments.all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        days, due = data.get("deadline_working_days"), data.get("due_date")
+        if days and due:
+            self.add_error(None, _("Give the deadline in working days or as a date, not both."))
+        if due and due < timezone.localdate():
+            self.add_error("due_date", _("The due date cannot be in the past."))
+        kind = data.get("correspondent_kind")
+        if kind == Document.CorrespondentKind.OFFICE and not data.get("correspondent_office"):
+            self.add_error("correspondent_office", _("Choose the office."))
+        if kind in (
+            Document.CorrespondentKind.PERSON,
+            Document.CorrespondentKind.ORGANISATION,
+        ) and not data.get("correspondent_name"):
+            self.add_error("correspondent_name", _("Enter the correspondent's name."))
+        return data
+
+    def due(self, today: date) -> date | None:
+        days = self.cleaned_data.get("deadline_working_days")
+        if days:
+            return add_working_days(today, days, office=self.office)
+        due: date | None = self.cleaned_data.get("due_date")
+        return due
+
+
+class ResolutionForm(forms.Form):
+    text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    lead_executor = StaffChoiceField(
+        queryset=get_user_model().objects.none(), label=_("Lead executor")
+    )
+    co_executors = StaffMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        label=_("Co-executors"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    controller = StaffChoiceField(
+        queryset=get_user_model().objects.none(), label=_("Controller"), required=False
+    )
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = office_staff(office)
+        for name in ("lead_executor", "co_executors", "controller"):
+            self.fields[name].queryset = staff  # type: ignore[attr-defined]
+
+
+class DispatchForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Send"), choices=Dispatch.Channel.choices)
+    recipient_office = forms.ModelChoiceField(
+        queryset=Office.objects.filter(is_active=True), label=_("Office"), required=False
+    )
+    recipient_name = forms.CharField(label=_("Addressee"), max_length=255, required=False)
+    recipient_email = forms.EmailField(label=_("Addressee e-mail"), required=False)
+    recipient_address = forms.CharField(label=_("Postal address"), max_length=500, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,38 @@
+"""Workspace template tags: the working-day countdown badge."""
+
+from datetime import date
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+@register.filter
+def action_label(action: str) -> str:
+    from edms.audit import action_label as label
+
+    return label(action)
+
+
+@register.simple_tag
+def days_left(days_left_by_date: dict[date, int], deadline: date | None) -> SafeString | str:
+    """A badge: "3 working days left", "due today" or "2 working days overdue"."""
+    if deadline is None or deadline not in days_left_by_date:
+        return ""
+    left = days_left_by_date[deadline]
+    if left < 0:
+        text = ngettext("%(days)d working day overdue", "%(days)d working days overdue", -left) % {
+            "days": -left
+        }
+        return format_html('<span class="badge text-bg-danger">{}</span>', text)
+    if left == 0:
+        return format_html('<span class="badge text-bg-warning">{}</span>', _("due today"))
+    text = ngettext("%(days)d working day left", "%(days)d working days left", left) % {
+        "days": left
+    }
+    colour = "warning" if left <= 3 else "secondary"
+    return format_html('<span class="badge text-bg-{}">{}</span>', colour, text)

@@ -1,0 +1,24 @@
+"""The staff workspace, at ``/workspace/``."""
+
+from django.urls import path
+
+from edms import views
+
+app_name = "edms"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("documents/", views.document_list, name="documents"),
+    path("documents/new/", views.document_register_view, name="register"),
+    path("documents/<int:pk>/", views.document_detail, name="document"),
+    path("documents/<int:pk>/resolution/", views.resolution_create, name="resolution"),
+    path("documents/<int:pk>/send/", views.document_send, name="send"),
+    path("exchange/", views.exchange_incoming, name="exchange"),
+    path(
+        "exchange/<int:pk>/<str:action>/",
+        views.dispatch_handle,
+        name="dispatch",
+    ),
+    path("files/<int:pk>/", views.attachment_download, name="download"),
+    path("control/", views.control, name="control"),
+]

@@ -1,0 +1,340 @@
+"""The staff workspace: inbox, documents, registration, resolutions, exchange, control.
+
+Views stay thin: they read through ``edms.selectors`` and ``edms.access`` and change things only
+through the services. A document the user may not see answers 404, as if it did not exist.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from edms import exchange
+from edms.access import (
+    can_register_in,
+    can_view_document,
+    can_write_resolution,
+    documents_visible_to,
+    has_role,
+    is_staff_member,
+    user_office,
+)
+from edms.audit import Action, audit_history, audit_record
+from edms.forms import (
+    JOURNAL_KIND_TO_DOCUMENT,
+    DispatchForm,
+    DocumentRegisterForm,
+    ReasonForm,
+    ResolutionForm,
+)
+from edms.models import AttachmentVersion, Dispatch, Document, Office
+from edms.registration import document_register
+from edms.roles import Role
+from edms.selectors import CONTROL_BUCKETS, control_assignments, inbox_for
+
+View = Callable[..., HttpResponseBase]
+
+
+def staff_required(view: View) -> View:
+    """Signed-in staff only: others go to the login page, or get 403 when signed in."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("You may not do this.")
+
+
+def staff_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # staff_required let only signed-in users through
+    return user
+
+
+def the_office(request: HttpRequest) -> Office:
+    office = user_office(request.user)
+    if office is None:  # a superuser without a position picks one
+        office = get_object_or_404(Office, code=request.GET.get("office", ""))
+    return office
+
+
+@staff_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "edms/inbox.html",
+        {"inbox": inbox_for(staff_user(request), today=today), "today": today},
+    )
+
+
+@staff_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    documents = documents_visible_to(request.user).select_related("office", "journal", "department")
+    query = request.GET.get("q", "").strip()
+    if query:
+        documents = documents.filter(
+            Q(reg_number__iexact=query) | Q(title__icontains=query) | Q(summary__icontains=query)
+        )
+    kind = request.GET.get("kind", "")
+    if kind in Document.Kind.values:
+        documents = documents.filter(kind=kind)
+    status = request.GET.get("status", "")
+    if status in Document.Status.values:
+        documents = documents.filter(status=status)
+    page = Paginator(documents.order_by("-reg_date", "-pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "edms/document_list.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "kind": kind,
+            "status": status,
+            "kinds": Document.Kind.choices,
+            "statuses": Document.Status.choices,
+        },
+    )
+
+
+@staff_required
+def document_register_view(request: HttpRequest) -> HttpResponse:
+    office = the_office(request)
+    if not can_register_in(request.user, office):
+        raise PermissionDenied
+    form = DocumentRegisterForm(request.POST or None, office=office)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        today = timezone.localdate()
+        document = document_register(
+            journal=data["journal"],
+            kind=JOURNAL_KIND_TO_DOCUMENT[data["journal"].kind],
+            title=data["title"],
+            summary=data["summary"],
+            channel=data["channel"],
+            correspondent_kind=data["correspondent_kind"],
+            correspondent_name=data["correspondent_name"],
+            correspondent_office=data["correspondent_office"],
+            department=data["department"],
+            is_confidential=data["is_confidential"],
+            due_date=form.due(today),
+            by=staff_user(request),
+            on=today,
+        )
+        messages.success(request, _("Registered as %(number)s.") % {"number": document.reg_number})
+        return redirect("edms:document", pk=document.pk)
+    return render(request, "edms/document_register.html", {"form": form, "office": office})
+
+
+def visible_document(request: HttpRequest, pk: int) -> Document:
+    return get_object_or_404(
+        documents_visible_to(request.user).select_related(
+            "office", "journal", "department", "correspondent_office", "reply_to"
+        ),
+        pk=pk,
+    )
+
+
+@staff_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = visible_document(request, pk)
+    user = staff_user(request)
+    if document.is_confidential:
+        audit_record(
+            actor=user,
+            action=Action.VIEW_CONFIDENTIAL,
+            obj=document,
+            office_code=document.office.code,
+        )
+    office = user_office(user)
+    context = {
+        "document": document,
+        "attachments": document.attachments.prefetch_related("versions"),
+        "resolutions": document.resolutions.select_related("author", "controller").prefetch_related(
+            "assignments__executor", "assignments__reports", "assignments__children__executor"
+        ),
+        "dispatches": document.dispatches.select_related("recipient_office", "registered_document"),
+        "history": audit_history(document),
+        "can_resolve": can_write_resolution(user, document),
+        "can_send": office == document.office and has_role(user, Role.REGISTRAR, office),
+        "dispatch_form": DispatchForm(),
+    }
+    return render(request, "edms/document_detail.html", context)
+
+
+@staff_required
+def resolution_create(request: HttpRequest, pk: int) -> HttpResponse:
+    document = visible_document(request, pk)
+    user = staff_user(request)
+    if not can_write_resolution(user, document):
+        raise PermissionDenied
+    form = ResolutionForm(request.POST or None, office=document.office)
+    if request.method == "POST" and form.is_valid():
+        from edms.assignments import resolution_write
+
+        data = form.cleaned_data
+        try:
+            resolution_write(
+                document=document,
+                by=user,
+                text=data["text"],
+                deadline=data["deadline"],
+                lead_executor=data["lead_executor"],
+                co_executors=list(data["co_executors"]),
+                controller=data["controller"],
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The resolution is written and the executors notified."))
+            return redirect("edms:document", pk=document.pk)
+    return render(request, "edms/resolution_form.html", {"form": form, "document": document})
+
+
+@staff_required
+@require_POST
+def document_send(request: HttpRequest, pk: int) -> HttpResponse:
+    document = visible_document(request, pk)
+    form = DispatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("edms:document", pk=pk)
+    try:
+        exchange.document_dispatch(document=document, by=staff_user(request), **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The document is sent."))
+    return redirect("edms:document", pk=pk)
+
+
+@staff_required
+def exchange_incoming(request: HttpRequest) -> HttpResponse:
+    office = the_office(request)
+    if not can_register_in(request.user, office):
+        raise PermissionDenied
+    return render(
+        request,
+        "edms/exchange_incoming.html",
+        {"dispatches": exchange.pending_dispatches(office=office), "form": ReasonForm()},
+    )
+
+
+@staff_required
+@require_POST
+def dispatch_handle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ("register", "return"):
+        raise Http404
+    office = the_office(request)
+    if not can_register_in(request.user, office):
+        raise PermissionDenied
+    dispatch = get_object_or_404(Dispatch, pk=pk, recipient_office=office)
+    user = staff_user(request)
+    try:
+        if action == "register":
+            registered = exchange.dispatch_register(dispatch=dispatch, by=user)
+            messages.success(
+                request, _("Registered as %(number)s.") % {"number": registered.reg_number}
+            )
+            return redirect("edms:document", pk=registered.pk)
+        exchange.dispatch_return(dispatch=dispatch, by=user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("The document is returned to the sender."))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    return redirect("edms:exchange")
+
+
+@staff_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    version = get_object_or_404(
+        AttachmentVersion.objects.select_related("attachment__document__office"), pk=pk
+    )
+    document = version.attachment.document
+    if not can_view_document(request.user, document):
+        raise Http404  # the same answer as for a file that does not exist
+    audit_record(
+        actor=staff_user(request),
+        action=Action.DOWNLOAD,
+        obj=version,
+        office_code=document.office.code,
+        details={"document": document.pk, "sha256": version.sha256},
+    )
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+def control(request: HttpRequest) -> HttpResponse:
+    office = the_office(request)
+    allowed = any(
+        has_role(request.user, role, office)
+        for role in (Role.CONTROLLER, Role.HEAD, Role.REGISTRAR, Role.OFFICE_ADMIN)
+    ) or getattr(request.user, "is_superuser", False)
+    if not allowed:
+        raise PermissionDenied
+    today = timezone.localdate()
+
+    def number(name: str) -> int | None:
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    kind = request.GET.get("kind", "")
+    assignments, buckets, counts = control_assignments(
+        office=office,
+        today=today,
+        department_id=number("department"),
+        executor_id=number("executor"),
+        kind=kind if kind in Document.Kind.values else "",
+    )
+    bucket = request.GET.get("show", "overdue")
+    if bucket not in CONTROL_BUCKETS:
+        bucket = "overdue"
+    rows = (
+        assignments.filter(buckets[bucket])
+        .select_related("document", "executor__position", "document__department")
+        .order_by("deadline", "pk")
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "edms/control.html",
+        {
+            "office": office,
+            "counts": counts,
+            "bucket": bucket,
+            "buckets": CONTROL_BUCKETS,
+            "page_obj": page,
+            "departments": office.departments.all(),
+            "executors": office.positions.select_related("user"),
+            "kinds": Document.Kind.choices,
+            "filters": request.GET,
+            "today": today,
+        },
+    )

@@ -1,0 +1,231 @@
+"""The staff workspace as its users meet it, and office-scoped access on every URL."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from edms.audit import audit_history
+from edms.models import Assignment, Dispatch, Document, Journal, Office, Resolution
+from tests.edms.factories import registered, user
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client: Client, username: str) -> Client:
+    client.force_login(user(username))
+    client.cookies["language"] = "en"
+    return client
+
+
+def document_urls(document: Document) -> list[str]:
+    return [
+        reverse("edms:document", args=[document.pk]),
+        reverse("edms:resolution", args=[document.pk]),
+    ]
+
+
+WORKSPACE_PAGES = ["edms:inbox", "edms:documents", "edms:register", "edms:exchange", "edms:control"]
+
+
+@pytest.mark.parametrize("name", WORKSPACE_PAGES)
+def test_anonymous_visitors_go_to_the_login(client: Client, name: str) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/workspace/")
+
+
+@pytest.mark.parametrize("name", WORKSPACE_PAGES)
+def test_accounts_without_a_position_are_refused(client: Client, name: str) -> None:
+    client.force_login(get_user_model().objects.create_user("no-position"))
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_an_executor_cannot_reach_another_offices_documents(client: Client) -> None:
+    theirs = [registered("namangan-city", title=f"Namangan xati {n}") for n in range(3)]
+    signed_in(client, "jizzakh-city.executor")
+    for document in theirs:
+        for url in document_urls(document):
+            assert client.get(url).status_code == 404, url
+        assert client.post(reverse("edms:send", args=[document.pk])).status_code == 404
+    listing = client.get(reverse("edms:documents")).content.decode()
+    found = client.get(reverse("edms:documents"), {"q": theirs[0].reg_number}).content.decode()
+    for document in theirs:
+        assert document.title not in listing
+    assert theirs[0].title not in found
+    # Guessing ids around them finds nothing either.
+    for pk in range(max(1, theirs[0].pk - 5), theirs[-1].pk + 5):
+        if not Document.objects.filter(pk=pk, office__code="jizzakh-city").exists():
+            assert client.get(reverse("edms:document", args=[pk])).status_code == 404
+
+
+def test_a_confidential_document_only_for_the_people_on_it(client: Client) -> None:
+    secret = registered("jizzakh-city", title="Maxfiy xat", confidential=True)
+    signed_in(client, "jizzakh-city.executor")
+    url = reverse("edms:document", args=[secret.pk])
+    assert client.get(url).status_code == 404
+    assert "Maxfiy xat" not in client.get(reverse("edms:documents")).content.decode()
+
+    secret.participants.add(user("jizzakh-city.executor"))
+    assert client.get(url).status_code == 200
+    actions = [event.action for event in audit_history(secret)]
+    assert actions == ["register", "view_confidential"]
+
+
+def test_the_registrar_registers_through_the_form(client: Client) -> None:
+    signed_in(client, "jizzakh-city.registrar")
+    journal = Journal.objects.get(office__code="jizzakh-city", kind=Journal.Kind.INCOMING)
+    response = client.post(
+        reverse("edms:register"),
+        {
+            "journal": journal.pk,
+            "title": "Maktab taʼmiri haqida",
+            "channel": Document.Channel.PAPER,
+            "correspondent_kind": Document.CorrespondentKind.ORGANISATION,
+            "correspondent_name": "Xalq taʼlimi boʻlimi",
+            "deadline_working_days": 10,
+        },
+    )
+    document = Document.objects.get(title="Maktab taʼmiri haqida")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("edms:document", args=[document.pk])
+    assert document.reg_number.startswith("K-")
+    assert document.due_date is not None
+    assert document.due_date > timezone.localdate()
+    card = client.get(response["Location"]).content.decode()
+    assert f"Registered as {document.reg_number}." in card
+    assert "Registered" in card  # the history
+
+
+def test_registration_errors_are_clear_and_register_nothing(client: Client) -> None:
+    signed_in(client, "jizzakh-city.registrar")
+    journal = Journal.objects.get(office__code="jizzakh-city", kind=Journal.Kind.INCOMING)
+    before = Document.objects.count()
+    response = client.post(
+        reverse("edms:register"),
+        {
+            "journal": journal.pk,
+            "title": "Xat",
+            "channel": Document.Channel.PAPER,
+            "correspondent_kind": Document.CorrespondentKind.PERSON,
+            "deadline_working_days": 5,
+            "due_date": "2030-01-10",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Give the deadline in working days or as a date, not both." in html
+    assert "Enter the correspondent&#x27;s name." in html
+    assert 'value="Xat"' in html
+    assert Document.objects.count() == before
+
+
+def test_only_registrars_register_and_only_in_their_office(client: Client) -> None:
+    signed_in(client, "jizzakh-city.executor")
+    assert client.get(reverse("edms:register")).status_code == 403
+    signed_in(client, "jizzakh-city.registrar")
+    theirs = Journal.objects.get(office__code="namangan-city", kind=Journal.Kind.INCOMING)
+    response = client.post(
+        reverse("edms:register"),
+        {"journal": theirs.pk, "title": "X", "channel": Document.Channel.PAPER},
+    )
+    assert response.status_code == 200
+    assert not Document.objects.filter(journal=theirs).exists()
+
+
+def test_exchange_through_the_workspace(client: Client) -> None:
+    document = registered("jizzakh-city", kind=Journal.Kind.OUTGOING, title="Tadbir haqida")
+    signed_in(client, "jizzakh-city.registrar")
+    namangan = Office.objects.get(code="namangan-city")
+    client.post(
+        reverse("edms:send", args=[document.pk]),
+        {"channel": Dispatch.Channel.SYSTEM, "recipient_office": namangan.pk},
+    )
+    dispatch = Dispatch.objects.get(document=document)
+
+    signed_in(client, "namangan-city.registrar")
+    assert "Tadbir haqida" in client.get(reverse("edms:exchange")).content.decode()
+    inbox = client.get(reverse("edms:inbox")).content.decode()
+    assert "Documents from other offices" in inbox
+    response = client.post(reverse("edms:dispatch", args=[dispatch.pk, "register"]))
+    theirs = Document.objects.get(office=namangan, title="Tadbir haqida")
+    assert response["Location"] == reverse("edms:document", args=[theirs.pk])
+
+    signed_in(client, "jizzakh-city.registrar")
+    card = client.get(reverse("edms:document", args=[document.pk])).content.decode()
+    assert f"their number {theirs.reg_number}" in card
+    # Another office's registrar cannot handle it.
+    signed_in(client, "namangan-city.executor")
+    assert client.post(reverse("edms:dispatch", args=[dispatch.pk, "return"])).status_code == 403
+
+
+def make_assignment(
+    executor: str, deadline_days: int, status: str = Assignment.Status.NEW
+) -> Assignment:
+    today = timezone.localdate()
+    document = registered("jizzakh-city")
+    resolution = Resolution.objects.create(
+        document=document,
+        author=user("jizzakh-city.head"),
+        text="Koʻrib chiqilsin",
+        deadline=today + timedelta(days=deadline_days),
+    )
+    return Assignment.objects.create(
+        resolution=resolution,
+        document=document,
+        executor=user(executor),
+        is_lead=True,
+        assigned_by=user("jizzakh-city.head"),
+        deadline=today + timedelta(days=deadline_days),
+        status=status,
+        closed_on=today if status == Assignment.Status.DONE else None,
+    )
+
+
+def test_inbox_lists_my_assignments_with_a_countdown(client: Client) -> None:
+    late = make_assignment("jizzakh-city.executor", -20)
+    signed_in(client, "jizzakh-city.executor")
+    html = client.get(reverse("edms:inbox")).content.decode()
+    assert late.document.reg_number in html
+    assert "working days overdue" in html
+
+
+def test_control_counts_and_lists(client: Client) -> None:
+    make_assignment("jizzakh-city.executor", -10)
+    make_assignment("jizzakh-city.executor", -3)
+    make_assignment("jizzakh-city.executor", 0)
+    make_assignment("jizzakh-city.lawyer", 30)
+    make_assignment("jizzakh-city.executor", 5, Assignment.Status.DONE)
+    make_assignment("jizzakh-city.executor", -5, Assignment.Status.DONE)
+    signed_in(client, "jizzakh-city.controller")
+    html = client.get(reverse("edms:control")).content.decode()
+    assert 'data-count="overdue">2<' in html
+    assert 'data-count="due_today">1<' in html
+    assert 'data-count="closed_on_time">1<' in html
+    assert 'data-count="closed_late">1<' in html
+    lawyer = user("jizzakh-city.lawyer")
+    filtered = client.get(reverse("edms:control"), {"executor": lawyer.pk}).content.decode()
+    assert 'data-count="overdue">0<' in filtered
+    signed_in(client, "jizzakh-city.executor")
+    assert client.get(reverse("edms:control")).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["edms:control", "edms:inbox", "edms:documents"])
+def test_list_pages_make_the_same_number_of_queries_for_more_rows(
+    client: Client, name: str
+) -> None:
+    signed_in(client, "jizzakh-city.head")
+    make_assignment("jizzakh-city.head", -2)
+    client.get(reverse(name))  # warm the per-process caches (site, locales)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(name))
+    for days in (-9, -8, -7, -1, 1):
+        make_assignment("jizzakh-city.head", days)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse(name))
+    assert len(many) == len(few)
