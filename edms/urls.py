@@ -19,6 +19,8 @@ urlpatterns = [
         views.dispatch_handle,
         name="dispatch",
     ),
+    path("documents/<int:pk>/files/", views.attachment_upload, name="upload"),
+    path("assignments/<int:pk>/<str:step>/", views.assignment_action, name="assignment"),
     path("files/<int:pk>/", views.attachment_download, name="download"),
     path("control/", views.control, name="control"),
 ]

@@ -5,10 +5,12 @@ through the services. A document the user may not see answers 404, as if it did 
 """
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from edms import exchange
+from edms import assignments, exchange
 from edms.access import (
     can_register_in,
     can_view_document,
@@ -31,6 +33,8 @@ from edms.access import (
     is_staff_member,
     user_office,
 )
+from edms.assignments import Step, assignment_steps_for
+from edms.attachments import attachment_add
 from edms.audit import Action, audit_history, audit_record
 from edms.forms import (
     JOURNAL_KIND_TO_DOCUMENT,
@@ -39,7 +43,16 @@ from edms.forms import (
     ReasonForm,
     ResolutionForm,
 )
-from edms.models import AttachmentVersion, Dispatch, Document, Office
+from edms.models import (
+    Assignment,
+    AssignmentReport,
+    Attachment,
+    AttachmentVersion,
+    Dispatch,
+    Document,
+    ExtensionRequest,
+    Office,
+)
 from edms.registration import document_register
 from edms.roles import Role
 from edms.selectors import CONTROL_BUCKETS, control_assignments, inbox_for
@@ -168,12 +181,20 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
             office_code=document.office.code,
         )
     office = user_office(user)
+    resolutions = document.resolutions.select_related("author", "controller").prefetch_related(
+        "assignments__executor", "assignments__reports", "assignments__children__executor"
+    )
+    steps = {
+        assignment.pk: assignment_steps_for(assignment=assignment, user=user)
+        for resolution in resolutions
+        for assignment in resolution.assignments.all()
+    }
     context = {
         "document": document,
+        "steps": steps,
+        "staff": document.office.positions.select_related("user"),
         "attachments": document.attachments.prefetch_related("versions"),
-        "resolutions": document.resolutions.select_related("author", "controller").prefetch_related(
-            "assignments__executor", "assignments__reports", "assignments__children__executor"
-        ),
+        "resolutions": resolutions,
         "dispatches": document.dispatches.select_related("recipient_office", "registered_document"),
         "history": audit_history(document),
         "can_resolve": can_write_resolution(user, document),
@@ -191,11 +212,9 @@ def resolution_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = ResolutionForm(request.POST or None, office=document.office)
     if request.method == "POST" and form.is_valid():
-        from edms.assignments import resolution_write
-
         data = form.cleaned_data
         try:
-            resolution_write(
+            assignments.resolution_write(
                 document=document,
                 by=user,
                 text=data["text"],
@@ -338,3 +357,109 @@ def control(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _assignment_step(request: HttpRequest, assignment: Assignment, step: Step) -> str:
+    """Run one step from the card's form; returns the success message."""
+    user, post = staff_user(request), request.POST
+    if step == Step.START:
+        assignments.assignment_start(assignment=assignment, by=user)
+        return _("Work on the assignment has started.")
+    if step == Step.DELEGATE:
+        executor = get_user_model().objects.filter(pk=post.get("executor") or 0).first()
+        deadline = _parse_date(post.get("deadline", ""))
+        if executor is None or deadline is None:
+            raise ValidationError(_("Choose the executor and the deadline."))
+        assignments.assignment_delegate(
+            assignment=assignment,
+            by=user,
+            executor=executor,
+            instructions=post.get("text", ""),
+            deadline=deadline,
+        )
+        return _("Part of the assignment is delegated.")
+    if step == Step.REQUEST_EXTENSION:
+        new_deadline = _parse_date(post.get("deadline", ""))
+        if new_deadline is None:
+            raise ValidationError(_("Give the new deadline."))
+        assignments.assignment_request_extension(
+            assignment=assignment, by=user, new_deadline=new_deadline, reason=post.get("text", "")
+        )
+        return _("More time is asked for.")
+    if step == Step.DECIDE_EXTENSION:
+        pending = assignment.extension_requests.filter(status=ExtensionRequest.Status.PENDING)
+        request_row = get_object_or_404(pending)
+        accept = post.get("accept") == "yes"
+        assignments.extension_decide(
+            request=request_row, by=user, accept=accept, comment=post.get("text", "")
+        )
+        return _("The request for more time is decided.")
+    if step == Step.REPORT:
+        assignments.assignment_report(assignment=assignment, by=user, text=post.get("text", ""))
+        return _("The report is sent for acceptance.")
+    if step in (Step.ACCEPT_REPORT, Step.REFUSE_REPORT):
+        report = get_object_or_404(
+            assignment.reports.filter(status=AssignmentReport.Status.SUBMITTED)
+        )
+        assignments.report_decide(
+            report=report,
+            by=user,
+            accept=step == Step.ACCEPT_REPORT,
+            comment=post.get("text", ""),
+        )
+        return _("The report is decided.")
+    assignments.assignment_cancel(assignment=assignment, by=user, reason=post.get("text", ""))
+    return _("The assignment is cancelled.")
+
+
+@staff_required
+@require_POST
+def assignment_action(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    if step not in Step.__members__.values():
+        raise Http404
+    assignment = get_object_or_404(
+        Assignment.objects.filter(document__in=documents_visible_to(request.user)), pk=pk
+    )
+    try:
+        messages.success(request, _assignment_step(request, assignment, Step(step)))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    return redirect("edms:document", pk=assignment.document_id)
+
+
+@staff_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    document = visible_document(request, pk)
+    user = staff_user(request)
+    office = user_office(user)
+    if office != document.office or not (
+        has_role(user, Role.REGISTRAR, office) or document.participants.filter(pk=user.pk).exists()
+    ):
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file."))
+        return redirect("edms:document", pk=pk)
+    try:
+        attachment_add(
+            document=document,
+            by=user,
+            upload=upload,
+            title=request.POST.get("title", ""),
+            role=Attachment.Role.MAIN
+            if not document.attachments.exists()
+            else Attachment.Role.ANNEX,
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The file is added."))
+    return redirect("edms:document", pk=pk)

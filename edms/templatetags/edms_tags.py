@@ -36,3 +36,9 @@ def days_left(days_left_by_date: dict[date, int], deadline: date | None) -> Safe
     }
     colour = "warning" if left <= 3 else "secondary"
     return format_html('<span class="badge text-bg-{}">{}</span>', colour, text)
+
+
+@register.filter
+def get(mapping: dict[object, object], key: object) -> object:
+    """``{{ steps|get:assignment.pk }}``: a dictionary lookup by a variable key."""
+    return mapping.get(key, ())

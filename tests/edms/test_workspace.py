@@ -229,3 +229,79 @@ def test_list_pages_make_the_same_number_of_queries_for_more_rows(
     with CaptureQueriesContext(connection) as many:
         client.get(reverse(name))
     assert len(many) == len(few)
+
+
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5a4d70000000049454e44ae426082"
+)
+
+
+def test_resolution_report_and_acceptance_through_the_card(client: Client) -> None:
+    document = registered("jizzakh-city", title="Koʻcha yoritilishi")
+    executor = user("jizzakh-city.executor")
+    deadline = timezone.localdate() + timedelta(days=10)
+
+    signed_in(client, "jizzakh-city.head")
+    card = reverse("edms:document", args=[document.pk])
+    assert "Write a resolution" in client.get(card).content.decode()
+    client.post(
+        reverse("edms:resolution", args=[document.pk]),
+        {
+            "text": "Oʻrganib, javob tayyorlansin",
+            "deadline": deadline.isoformat(),
+            "lead_executor": executor.pk,
+            "controller": user("jizzakh-city.controller").pk,
+        },
+    )
+    assignment = Assignment.objects.get(document=document)
+
+    signed_in(client, "jizzakh-city.executor")
+    assert document.reg_number in client.get(reverse("edms:inbox")).content.decode()
+    html = client.get(card).content.decode()
+    assert reverse("edms:assignment", args=[assignment.pk, "report"]) in html
+    client.post(reverse("edms:assignment", args=[assignment.pk, "report"]), {"text": "Bajarildi"})
+    # The executor cannot accept their own report: refused, nothing changes.
+    response = client.post(reverse("edms:assignment", args=[assignment.pk, "accept_report"]))
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.REPORTED
+    assert response.status_code == 302
+
+    signed_in(client, "jizzakh-city.controller")
+    assert "Bajarildi" in client.get(reverse("edms:inbox")).content.decode()
+    client.post(reverse("edms:assignment", args=[assignment.pk, "accept_report"]))
+    assignment.refresh_from_db()
+    document.refresh_from_db()
+    assert assignment.status == Assignment.Status.DONE
+    assert document.status == Document.Status.DONE
+    history = client.get(card).content.decode()
+    assert "Resolution written" in history
+
+
+def test_files_upload_download_and_stay_in_their_office(client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document = registered("jizzakh-city")
+    signed_in(client, "jizzakh-city.registrar")
+    client.post(
+        reverse("edms:upload", args=[document.pk]),
+        {"file": SimpleUploadedFile("skan.png", PNG_1x1, content_type="image/png")},
+    )
+    version = document.attachments.get().versions.get()
+    response = client.get(reverse("edms:download", args=[version.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG_1x1  # type: ignore[attr-defined]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
+
+    refused = client.post(
+        reverse("edms:upload", args=[document.pk]),
+        {"file": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00" * 100)},
+        follow=True,
+    ).content.decode()
+    assert "not an allowed type" in refused
+    assert document.attachments.count() == 1
+
+    signed_in(client, "namangan-city.registrar")
+    assert client.get(reverse("edms:download", args=[version.pk])).status_code == 404
+    assert client.post(reverse("edms:upload", args=[document.pk])).status_code == 404
