@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -78,7 +79,8 @@ def event_hash(
 def _hash_of(event: AuditEvent) -> str:
     return event_hash(
         seq=event.seq,
-        at=event.at.isoformat(),
+        # In UTC: the time zone the event was written in must not change its hash.
+        at=event.at.astimezone(UTC).isoformat(),
         actor_id=event.actor_id_value,
         actor_name=event.actor_name,
         action=event.action,
@@ -107,7 +109,7 @@ def audit_record(
         event = AuditEvent(
             seq=head.last_seq + 1,
             # Microseconds dropped: every database stores the time the same way.
-            at=timezone.now().replace(microsecond=0),
+            at=timezone.now().astimezone(UTC).replace(microsecond=0),
             actor_id_value=actor.pk if authenticated and actor else None,
             actor_name=actor.get_username() if authenticated and actor else "",
             action=action,

@@ -70,3 +70,14 @@ def test_deleting_the_newest_event_is_found_through_the_head() -> None:
     assert [p.message for p in problems] == [
         "the newest events were deleted (the chain head is ahead)"
     ]
+
+
+def test_the_time_zone_of_the_writer_does_not_change_the_hash() -> None:
+    from datetime import datetime
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    tashkent = datetime(2026, 3, 20, 9, 30, tzinfo=ZoneInfo("Asia/Tashkent"))
+    with mock.patch("django.utils.timezone.now", return_value=tashkent):
+        record_three()
+    assert list(audit_verify()) == []

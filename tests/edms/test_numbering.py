@@ -14,7 +14,8 @@ from edms.models import Document, Journal, Office
 from edms.registration import document_register
 
 
-def incoming(office: str = "jizzakh-city") -> Journal:
+def incoming(office: str = "zomin") -> Journal:
+    # Offices without demo correspondence, so that their numbering starts at 1.
     return Journal.objects.get(office__code=office, kind=Journal.Kind.INCOMING)
 
 
@@ -38,7 +39,7 @@ def test_numbers_follow_the_journal_format_and_restart_each_year() -> None:
     assert (first.reg_number, second.reg_number) == ("K-1/26", "K-2/26")
     assert new_year.reg_number == "K-1/27"
     # Another office's journal with the same prefix counts on its own.
-    assert register(incoming("namangan-city"), date(2026, 12, 31)).reg_number == "K-1/26"
+    assert register(incoming("chust"), date(2026, 12, 31)).reg_number == "K-1/26"
 
 
 @pytest.mark.django_db

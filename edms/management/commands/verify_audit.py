@@ -13,9 +13,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         problems = list(audit_verify())
-        for problem in problems:
+        shown = 100
+        for problem in problems[:shown]:
             row = f"id {problem.event_id}" if problem.event_id is not None else "chain head"
             self.stderr.write(f"audit event #{problem.seq} ({row}): {problem.message}")
+        if len(problems) > shown:
+            self.stderr.write(f"... and {len(problems) - shown} more")
         if problems:
             raise CommandError(f"The audit trail is broken in {len(problems)} place(s).")
         count = AuditEvent.objects.count()

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from edms.demo import load_organisation
+from edms.demo_correspondence import load_correspondence
 from intake.demo import load_services
 from portal.demo import load_pages
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         counts = load_organisation()
         counts["services"] = load_services()
         counts["pages"] = load_pages()
+        counts["documents"] = load_correspondence()
         if counts["pages"]:
             # Pages saved outside the admin reach the search index only through update_index.
             call_command("update_index", verbosity=0)
