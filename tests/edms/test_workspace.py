@@ -313,3 +313,58 @@ def test_files_upload_download_and_stay_in_their_office(client: Client) -> None:
     signed_in(client, "namangan-city.registrar")
     assert client.get(reverse("edms:download", args=[version.pk])).status_code == 404
     assert client.post(reverse("edms:upload", args=[document.pk])).status_code == 404
+
+
+def namangan_objects() -> dict[str, list[object]]:
+    """One of each kind of object in namangan-city, for the URL walk."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from edms.attachments import attachment_add
+
+    document = registered("namangan-city", title="Namangan maxfiy emas")
+    version = attachment_add(
+        document=document,
+        by=user("namangan-city.registrar"),
+        upload=SimpleUploadedFile("skan.png", PNG_1x1),
+    )
+    assignment = Assignment.objects.filter(document__office__code="namangan-city").first()
+    assert assignment is not None  # the demo month has some
+    outgoing = registered("namangan-city", kind=Journal.Kind.OUTGOING)
+    dispatch = Dispatch.objects.create(
+        document=outgoing,
+        channel=Dispatch.Channel.SYSTEM,
+        recipient_office=Office.objects.get(code="zomin"),
+        status=Dispatch.Status.DELIVERED,
+    )
+    return {
+        "document": [document.pk],
+        "resolution": [document.pk],
+        "send": [document.pk],
+        "upload": [document.pk],
+        "download": [version.pk],
+        "assignment": [assignment.pk, "report"],
+        "dispatch": [dispatch.pk, "register"],
+    }
+
+
+def test_every_workspace_url_refuses_another_offices_objects(client: Client) -> None:
+    from edms.urls import urlpatterns
+
+    arguments = namangan_objects()
+    with_arguments = [p.name for p in urlpatterns if p.pattern.converters]
+    # A new URL that takes an object must be added to this walk.
+    assert sorted(with_arguments) == sorted(arguments)
+    signed_in(client, "jizzakh-city.executor")
+    before = (Assignment.objects.count(), Document.objects.count(), Dispatch.objects.count())
+    for name, args in arguments.items():
+        url = reverse(f"edms:{name}", args=args)
+        assert client.get(url).status_code in (403, 404, 405), url
+        assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404), url
+    assert (
+        Assignment.objects.count(),
+        Document.objects.count(),
+        Dispatch.objects.count(),
+    ) == before
+    found = client.get(reverse("edms:documents"), {"q": "Namangan maxfiy emas"})
+    assert "No documents found." in found.content.decode()
+    assert "Namangan maxfiy emas" not in client.get(reverse("edms:inbox")).content.decode()
