@@ -351,7 +351,7 @@ def test_every_workspace_url_refuses_another_offices_objects(client: Client) -> 
     from edms.urls import urlpatterns
 
     arguments = namangan_objects()
-    with_arguments = [p.name for p in urlpatterns if p.pattern.converters]
+    with_arguments = [str(p.name) for p in urlpatterns if p.pattern.converters]
     # A new URL that takes an object must be added to this walk.
     assert sorted(with_arguments) == sorted(arguments)
     signed_in(client, "jizzakh-city.executor")
