@@ -68,9 +68,9 @@ HOME: dict[str, Any] = {
 GUIDANCE: dict[str, Any] = {
     "slug": "how-to-apply",
     "title": tr(
-        "Davlat xizmatiga qanday ariza beriladi",
-        "Как подать заявление на государственную услугу",
-        "How to apply for a public service",
+        "Ariza berish tartibi",
+        "Как подать заявление",
+        "How to apply",
     ),
     "summary": tr(
         "Arizani onlayn yoki Davlat xizmatlari markazida topshirish mumkin.",
