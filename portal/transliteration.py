@@ -219,6 +219,11 @@ def latin_to_cyrillic(text: str) -> str:
             else:
                 out.append(_with_case_of("ъ", char) + _with_case_of("е", text[i + 1]))
             i += 2
+        elif pair == "ts" and text[i + 2 : i + 5].lower() in ("iya", "ion"):
+            # Loanwords in -tsiya/-tsion (rezolyutsiya, Konstitutsiya) are written with ц; a
+            # native t+s never comes before these endings.
+            out.append(_with_case_of("ц", char))
+            i += 2
         elif pair in _LATIN_DIGRAPHS:
             out.append(_with_case_of(_LATIN_DIGRAPHS[pair], char))
             i += 2

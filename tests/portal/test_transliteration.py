@@ -237,3 +237,17 @@ def test_fold_is_the_same_for_latin_and_its_cyrillic() -> None:
         assert fold_for_search(latin_to_cyrillic(text)) == fold_for_search(text)
 
     check()
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("rezolyutsiya", "резолюция"),
+        ("Konstitutsiya", "Конституция"),
+        ("operatsion", "операцион"),
+        ("oʻtsa", "ўтса"),  # a native t+s stays тс
+    ],
+)
+def test_loanwords_in_tsiya_take_tse(latin: str, cyrillic: str) -> None:
+    assert latin_to_cyrillic(latin) == cyrillic
+    assert cyrillic_to_latin(cyrillic) == latin

@@ -57,7 +57,23 @@ GENERATED_NOTE: Final = (
 )
 
 # Acronyms written in Latin letters in Uzbek Cyrillic texts too ("PDF шаклида", "SMS-хабар").
-KEEP_LATIN: Final[tuple[str, ...]] = ("OneID", "PDF", "SMS", "QR", "ID", "URL", "HTML", "Wi-Fi")
+KEEP_LATIN: Final[tuple[str, ...]] = (
+    "OneID",
+    "OpenDocument",
+    "Word",
+    "Excel",
+    "JPEG",
+    "PNG",
+    "TIFF",
+    "SHA",
+    "PDF",
+    "SMS",
+    "QR",
+    "ID",
+    "URL",
+    "HTML",
+    "Wi-Fi",
+)
 
 _FORMAT_SPEC: Final = r"[#0+\-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
 _CONVERSION: Final = "[diouxXeEfFgGcrsa]"
