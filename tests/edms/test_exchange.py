@@ -1,10 +1,12 @@
 """Exchange between offices, and dispatch to addressees outside the system."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from edms.access import can_view_document, documents_visible_to
 from edms.audit import audit_history
@@ -13,6 +15,13 @@ from edms.models import Dispatch, Document, Journal, Office
 from tests.edms.factories import registered, user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    # The messages are asserted in English; the Uzbek ones are tested with the workspace.
+    with translation.override("en"):
+        yield
 
 
 def outgoing_to_namangan() -> tuple[Document, Dispatch]:

@@ -368,3 +368,30 @@ def test_every_workspace_url_refuses_another_offices_objects(client: Client) -> 
     found = client.get(reverse("edms:documents"), {"q": "Namangan maxfiy emas"})
     assert "No documents found." in found.content.decode()
     assert "Namangan maxfiy emas" not in client.get(reverse("edms:inbox")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("ru", "Укажите срок либо в рабочих днях, либо датой, но не то и другое вместе."),
+        ("uz", "Muddatni ish kunlarida yoki sana bilan koʻrsating, ikkalasini birga emas."),
+        ("uz-cyrl", "Муддатни иш кунларида ёки сана билан кўрсатинг, иккаласини бирга эмас."),
+    ],
+)
+def test_registration_errors_speak_the_users_language(
+    client: Client, language: str, message: str
+) -> None:
+    signed_in(client, "jizzakh-city.registrar")
+    client.cookies["language"] = language
+    journal = Journal.objects.get(office__code="jizzakh-city", kind=Journal.Kind.INCOMING)
+    html = client.post(
+        reverse("edms:register"),
+        {
+            "journal": journal.pk,
+            "title": "Xat",
+            "channel": Document.Channel.PAPER,
+            "deadline_working_days": 5,
+            "due_date": "2030-01-10",
+        },
+    ).content.decode()
+    assert message in html
