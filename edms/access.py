@@ -12,7 +12,7 @@ directly.
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 
-from edms.models import Document, Office, Position
+from edms.models import Dispatch, Document, Office, Position
 from edms.roles import Role
 
 AnyUser = User | AnonymousUser
@@ -59,10 +59,16 @@ def documents_visible_to(user: AnyUser) -> QuerySet[Document]:
     office = user_office(user)
     if office is None:
         return documents.none()
-    in_scope = Q(office=office) | Q(dispatches__recipient_office=office)
-    allowed = Q(is_confidential=False) | Q(participants=user)
-    # The join through dispatches and participants can repeat a row.
-    return documents.filter(in_scope & allowed).distinct()
+    # Ids first, then plain OR-ed conditions: PostgreSQL combines the office index with the id
+    # lists, where a join through dispatches and participants plus DISTINCT scanned every
+    # document of every office (bench/edms_pages.py: 300 ms -> 57 ms at 200,000 documents).
+    dispatched = list(
+        Dispatch.objects.filter(recipient_office=office).values_list("document_id", flat=True)
+    )
+    on_it = Document.participants.through.objects.filter(user_id=user.pk).values("document_id")
+    in_scope = Q(office=office) | Q(pk__in=dispatched)
+    allowed = Q(is_confidential=False) | Q(pk__in=on_it)
+    return documents.filter(in_scope & allowed)
 
 
 def can_view_document(user: AnyUser, document: Document) -> bool:

@@ -107,8 +107,16 @@ def document_list(request: HttpRequest) -> HttpResponse:
     documents = documents_visible_to(request.user).select_related("office", "journal", "department")
     query = request.GET.get("q", "").strip()
     if query:
-        documents = documents.filter(
-            Q(reg_number__iexact=query) | Q(title__icontains=query) | Q(summary__icontains=query)
+        # A registration number is the usual query: an exact match uses its index.
+        exact = documents.filter(reg_number=query)
+        documents = (
+            exact
+            if exact.exists()
+            else documents.filter(
+                Q(reg_number__iexact=query)
+                | Q(title__icontains=query)
+                | Q(summary__icontains=query)
+            )
         )
     kind = request.GET.get("kind", "")
     if kind in Document.Kind.values:

@@ -9,6 +9,7 @@ one table in ``edms.assignments``.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from edms.models.documents import Document
@@ -147,6 +148,12 @@ class ExtensionRequest(models.Model):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         ordering = ["assignment", "created_at"]
+        # The inbox reads only the pending ones, a small share of all requests.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(status="pending"), name="extension_pending"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment}: {self.new_deadline}"
@@ -187,6 +194,12 @@ class AssignmentReport(models.Model):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["assignment", "created_at"]
+        # The inbox reads only the reports awaiting review, a small share of all reports.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(status="submitted"), name="report_submitted"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.assignment}: {self.get_status_display()}"
