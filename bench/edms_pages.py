@@ -571,6 +571,10 @@ def fill_office(
         return Assignment(
             resolution=resolution,
             document=doc,
+            office_id=doc.office_id,
+            reviewer=parent.executor
+            if parent is not None
+            else (resolution.controller or resolution.author),
             parent=parent,
             executor=a.executor,
             is_lead=a.is_lead,

@@ -143,10 +143,7 @@ def person_name(person: User) -> str:
 def assignment_controller(assignment: Assignment) -> User:
     """Who decides an assignment's reports and extension requests: the executor who delegated a
     sub-assignment, else the resolution's controller, else the resolution's author."""
-    if assignment.parent is not None:
-        return assignment.parent.executor
-    resolution = assignment.resolution
-    return resolution.controller or resolution.author
+    return assignment.reviewer
 
 
 def _is_party(user: User, assignment: Assignment, party: Party) -> bool:
@@ -155,7 +152,7 @@ def _is_party(user: User, assignment: Assignment, party: Party) -> bool:
     if party is Party.EXECUTOR:
         return user.pk == assignment.executor_id
     if party is Party.CONTROLLER:
-        return user.pk == assignment_controller(assignment).pk
+        return user.pk == assignment.reviewer_id
     return user.pk in (assignment.assigned_by_id, assignment.resolution.author_id)
 
 
@@ -334,6 +331,8 @@ def resolution_write(
             Assignment.objects.create(
                 resolution=resolution,
                 document=document,
+                office_id=document.office_id,
+                reviewer=controller or by,
                 executor=person,
                 is_lead=person.pk == lead_executor.pk,
                 assigned_by=by,
@@ -406,7 +405,9 @@ def assignment_delegate(
         child = Assignment.objects.create(
             resolution_id=parent.resolution_id,
             document=parent.document,
+            office_id=parent.office_id,
             parent=parent,
+            reviewer=by,
             executor=executor,
             assigned_by=by,
             instructions=instructions,
@@ -615,8 +616,10 @@ def assignment_cancel(*, assignment: Assignment, by: User, reason: str) -> Assig
         before = locked.status
         ids = [item.pk for item in withdrawn]
         now = timezone.now()
-        Assignment.objects.filter(pk__in=ids).update(status=target)
-        locked.status = target
+        Assignment.objects.filter(pk__in=ids).update(
+            status=target, cancelled_by=by, cancel_reason=reason
+        )
+        locked.status, locked.cancelled_by, locked.cancel_reason = target, by, reason
         # Nothing is left to decide on a withdrawn assignment: its pending questions are closed
         # with the reason, so that they leave the controllers' queues.
         ExtensionRequest.objects.filter(

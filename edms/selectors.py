@@ -53,17 +53,6 @@ OPEN_STATUSES = [
 ]
 
 
-def _reviewer_q(user: User, prefix: str = "") -> Q:
-    """Assignments ``user`` reviews: sub-assignments they delegated; top-level ones they control
-    (or wrote the resolution of, when it names no controller)."""
-    return Q(**{f"{prefix}parent__executor": user}) | Q(**{f"{prefix}parent__isnull": True}) & (
-        Q(**{f"{prefix}resolution__controller": user})
-        | Q(
-            **{f"{prefix}resolution__controller__isnull": True, f"{prefix}resolution__author": user}
-        )
-    )
-
-
 def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
     """What waits for ``user``: their open assignments, resolutions, reviews, incoming exchange."""
     office = user_office(user)
@@ -83,14 +72,14 @@ def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
         )
     reports = list(
         AssignmentReport.objects.filter(
-            _reviewer_q(user, "assignment__"), status=AssignmentReport.Status.SUBMITTED
+            assignment__reviewer=user, status=AssignmentReport.Status.SUBMITTED
         )
         .select_related("assignment__document", "assignment__executor")
         .order_by("created_at")[:limit]
     )
     extensions = list(
         ExtensionRequest.objects.filter(
-            _reviewer_q(user, "assignment__"), status=ExtensionRequest.Status.PENDING
+            assignment__reviewer=user, status=ExtensionRequest.Status.PENDING
         )
         .select_related("assignment__document", "requested_by")
         .order_by("created_at")[:limit]
@@ -138,7 +127,7 @@ def control_assignments(
     Due soon means within the next 3 working days (after today).
     """
     soon = add_working_days(today, 3, office=office)
-    assignments = Assignment.objects.filter(document__office=office, parent__isnull=True)
+    assignments = Assignment.objects.filter(office=office, parent__isnull=True)
     if department_id:
         assignments = assignments.filter(document__department_id=department_id)
     if executor_id:

@@ -7,12 +7,15 @@ sub-assignment (``parent``). Executors ask for more time (``ExtensionRequest``) 
 one table in ``edms.assignments``.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from edms.models.documents import Document
+from edms.models.organisation import Office
 
 
 class Resolution(models.Model):
@@ -78,6 +81,22 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="assignments",
     )
+    # Copied from the document and the resolution when the assignment is made, so that execution
+    # control and the review queues read one table through a small index instead of joining
+    # every assignment of every office.
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("controlled by"),
+        on_delete=models.PROTECT,
+        related_name="assignments_reviewed",
+        help_text=_(
+            "Decides the reports and requests for more time: the executor who delegated a "
+            "sub-assignment, else the resolution's controller, else its author."
+        ),
+    )
     is_lead = models.BooleanField(_("lead executor"), default=False)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -93,15 +112,46 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         ordering = ["deadline", "pk"]
-        indexes = [models.Index(fields=["executor", "status", "deadline"])]
+        indexes = [
+            models.Index(fields=["executor", "status", "deadline"]),
+            # Execution control: an office's top-level assignments by deadline.
+            models.Index(
+                fields=["office", "deadline"],
+                condition=Q(parent__isnull=True),
+                name="assignment_control",
+            ),
+            models.Index(fields=["reviewer", "status"], name="assignment_reviewer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.document.reg_number}: {self.executor}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The copies follow from the document and the resolution; services set them, and this
+        # keeps any other creation path (admin, shell, tests) consistent.
+        if self.office_id is None:
+            self.office_id = self.document.office_id
+        if self.reviewer_id is None:
+            if self.parent is not None:
+                self.reviewer_id = self.parent.executor_id
+            else:
+                resolution = self.resolution
+                self.reviewer_id = resolution.controller_id or resolution.author_id
+        super().save(*args, **kwargs)
 
     @property
     def closed_late(self) -> bool:

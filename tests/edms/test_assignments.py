@@ -295,6 +295,25 @@ def test_cancelling_an_assignment_withdraws_its_open_sub_assignments() -> None:
     assignment_cancel(assignment=parent, by=user("jizzakh-city.head"), reason="Xato yoʻnaltirildi.")
     assert fresh(child).status == Status.CANCELLED
     assert child.extension_requests.get().status == ExtensionRequest.Status.REFUSED
+    # Who withdrew it and why stay on the assignment, for the card, not only in the audit trail.
+    for withdrawn in (fresh(parent), fresh(child)):
+        assert withdrawn.cancelled_by == user("jizzakh-city.head")
+        assert withdrawn.cancel_reason == "Xato yoʻnaltirildi."
+
+
+def test_an_assignment_knows_its_office_and_who_reviews_it() -> None:
+    executor, lawyer = user("jizzakh-city.executor"), user("jizzakh-city.lawyer")
+    parent = lead_of(write())
+    child = assignment_delegate(
+        assignment=parent,
+        by=executor,
+        executor=lawyer,
+        instructions="Koʻmaklashing.",
+        deadline=in_days(3),
+    )
+    assert parent.office == child.office == parent.document.office
+    assert parent.reviewer == user("jizzakh-city.controller")
+    assert child.reviewer == executor
 
 
 # --- extensions ----------------------------------------------------------------------------
