@@ -71,6 +71,19 @@ def documents_visible_to(user: AnyUser) -> QuerySet[Document]:
     return documents.filter(in_scope & allowed)
 
 
+def administered_offices(user: AnyUser) -> QuerySet[Office]:
+    """The offices whose organisation data (departments, positions, calendar) the user manages
+    in the admin: every office for superusers, their own for an office administrator."""
+    if not user.is_authenticated or not user.is_active:
+        return Office.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Office.objects.all()
+    office = user_office(user)
+    if office is None or not has_role(user, Role.OFFICE_ADMIN, office):
+        return Office.objects.none()
+    return Office.objects.filter(pk=office.pk)
+
+
 def can_view_document(user: AnyUser, document: Document) -> bool:
     return documents_visible_to(user).filter(pk=document.pk).exists()
 

@@ -1,4 +1,5 @@
-"""Wagtail hooks: staff-only pages are refused before serving; organisation data in the admin."""
+"""Wagtail hooks: staff-only pages are refused before serving; organisation data in the admin,
+each office's rows for its own administrators (``portal.admin_scope``)."""
 
 from typing import Any
 
@@ -14,6 +15,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from edms.access import is_staff_member
 from edms.models import CalendarOverride, Department, Office, Position
 from intake.models import Service
+from portal.admin_scope import OfficeScopedViewSet
 from portal.visibility import page_is_staff_only
 
 
@@ -28,15 +30,16 @@ def require_staff_for_staff_only_pages(
     raise PermissionDenied
 
 
-class OfficeViewSet(SnippetViewSet):
+class OfficeViewSet(OfficeScopedViewSet):
     model = Office
+    office_field = "pk"
     icon = "home"
     list_display = ["name", "code", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["code", "name_uz", "name_ru", "name_en"]
 
 
-class DepartmentViewSet(SnippetViewSet):
+class DepartmentViewSet(OfficeScopedViewSet):
     model = Department
     icon = "group"
     list_display = ["name", "code", "office"]
@@ -44,7 +47,7 @@ class DepartmentViewSet(SnippetViewSet):
     search_fields = ["code", "name_uz", "name_ru", "name_en"]
 
 
-class PositionViewSet(SnippetViewSet):
+class PositionViewSet(OfficeScopedViewSet):
     model = Position
     icon = "user"
     list_display = ["full_name", "title", "office", "department", "is_lead"]
@@ -58,7 +61,7 @@ class ServiceViewSet(SnippetViewSet):
     search_fields = ["code", "name_uz", "name_ru", "name_en"]
 
 
-class CalendarOverrideViewSet(SnippetViewSet):
+class CalendarOverrideViewSet(OfficeScopedViewSet):
     model = CalendarOverride
     icon = "date"
     list_display = ["date", "kind", "office", "reason"]
