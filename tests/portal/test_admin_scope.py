@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +20,7 @@ def signed_in(client: Client, username: str = ADMIN) -> Client:
     return client
 
 
-def snippet_url(model: type, view: str, *args: object) -> str:
+def snippet_url(model: type[Model], view: str, *args: object) -> str:
     return reverse(f"wagtailsnippets_edms_{model._meta.model_name}:{view}", args=args)
 
 
