@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from edms.access import can_register_in, can_view_document, has_role
 from edms.audit import Action, audit_record
-from edms.models import Attachment, Dispatch, Document, Journal, Office
+from edms.models import Attachment, AttachmentVersion, Dispatch, Document, Journal, Office
 from edms.registration import document_register
 from edms.roles import Role
 
@@ -206,3 +206,21 @@ def dispatch_return(*, dispatch: Dispatch, by: User, reason: str) -> Dispatch:
             details={"dispatch": locked.pk, "reason": locked.return_reason},
         )
     return locked
+
+
+def dispatched_files(dispatch: Dispatch) -> list[AttachmentVersion]:
+    """The files that went out with a dispatch: of the document's main file and annexes, the
+    version that was current when it was sent (later versions are not what the addressee has)."""
+    versions = (
+        AttachmentVersion.objects.filter(
+            attachment__document_id=dispatch.document_id,
+            attachment__role__in=[Attachment.Role.MAIN, Attachment.Role.ANNEX],
+            uploaded_at__lte=dispatch.sent_at,
+        )
+        .select_related("attachment")
+        .order_by("attachment__created_at", "attachment_id", "-number")
+    )
+    latest: dict[int, AttachmentVersion] = {}
+    for version in versions:
+        latest.setdefault(version.attachment_id, version)
+    return sorted(latest.values(), key=lambda v: v.attachment.role != Attachment.Role.MAIN)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/<int:pk>/resolution/", views.resolution_create, name="resolution"),
     path("documents/<int:pk>/send/", views.document_send, name="send"),
     path("exchange/", views.exchange_incoming, name="exchange"),
+    path("dispatches/<int:pk>/print/", views.dispatch_print, name="dispatch_print"),
     path(
         "exchange/<int:pk>/<str:action>/",
         views.dispatch_handle,

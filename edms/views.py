@@ -19,7 +19,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,6 +58,7 @@ from edms.models import (
 from edms.registration import document_register
 from edms.roles import Role
 from edms.selectors import CONTROL_BUCKETS, control_assignments, inbox_for
+from portal.qr import qr_svg
 
 View = Callable[..., HttpResponseBase]
 
@@ -248,12 +251,46 @@ def document_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("edms:document", pk=pk)
     try:
-        exchange.document_dispatch(document=document, by=staff_user(request), **form.cleaned_data)
+        dispatch = exchange.document_dispatch(
+            document=document, by=staff_user(request), **form.cleaned_data
+        )
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
     else:
+        if dispatch.channel == Dispatch.Channel.PAPER:
+            messages.success(request, _("The dispatch is recorded: print its cover sheet."))
+            return redirect("edms:dispatch_print", pk=dispatch.pk)
         messages.success(request, _("The document is sent."))
     return redirect("edms:document", pk=pk)
+
+
+@staff_required
+def dispatch_print(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cover sheet of a paper dispatch, to print and post: the office's letterhead, the
+    number and date, the addressee, the files with their fingerprints, and the QR code that
+    lets the addressee check it at /verify/."""
+    dispatch = get_object_or_404(
+        Dispatch.objects.select_related("document__office"),
+        pk=pk,
+        channel=Dispatch.Channel.PAPER,
+    )
+    document = visible_document(request, dispatch.document_id)
+    if user_office(request.user) not in (None, document.office):
+        raise Http404  # only the sending office prints its own dispatches
+    verify_url = request.build_absolute_uri(
+        reverse("verify", kwargs={"code": dispatch.verification_code})
+    )
+    return render(
+        request,
+        "edms/dispatch_print.html",
+        {
+            "dispatch": dispatch,
+            "document": document,
+            "files": exchange.dispatched_files(dispatch),
+            "verify_url": verify_url,
+            "qr": mark_safe(qr_svg(verify_url)),  # noqa: S308 - SVG made by qrcode from our URL
+        },
+    )
 
 
 @staff_required

@@ -24,3 +24,4 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # The test suite exercises rate limits on purpose; keep them where a test can reach them.
 LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="5/m")
+VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="10/m")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from edms.codes import format_code, new_code
 from edms.models.documents import Document
 from edms.models.organisation import Office
 
@@ -67,6 +68,11 @@ class Dispatch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Printed with a QR code on paper dispatches: anyone holding the paper checks it at
+    # /verify/<code>/ without an account.
+    verification_code = models.CharField(
+        _("verification code"), max_length=16, unique=True, default=new_code, editable=False
+    )
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
 
@@ -78,3 +84,7 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.reg_number} → {self.recipient_office or self.recipient_name}"
+
+    @property
+    def verification_code_display(self) -> str:
+        return format_code(self.verification_code)

@@ -336,6 +336,13 @@ def namangan_objects() -> dict[str, list[object]]:
         recipient_office=Office.objects.get(code="zomin"),
         status=Dispatch.Status.DELIVERED,
     )
+    on_paper = Dispatch.objects.create(
+        document=outgoing,
+        channel=Dispatch.Channel.PAPER,
+        recipient_name="Fuqaro",
+        recipient_address="Namangan sh.",
+        status=Dispatch.Status.SENT,
+    )
     return {
         "document": [document.pk],
         "resolution": [document.pk],
@@ -344,6 +351,7 @@ def namangan_objects() -> dict[str, list[object]]:
         "download": [version.pk],
         "assignment": [assignment.pk, "report"],
         "dispatch": [dispatch.pk, "register"],
+        "dispatch_print": [on_paper.pk],
     }
 
 
