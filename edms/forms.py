@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from edms.access import documents_visible_to
 from edms.calendar import add_working_days
 from edms.models import Department, Dispatch, Document, Journal, Office
 
@@ -73,10 +74,22 @@ class DocumentRegisterForm(forms.Form):
         label=_("or due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     is_confidential = forms.BooleanField(label=_("Confidential"), required=False)
+    reply_to_number = forms.CharField(
+        label=_("In reply to (number)"),
+        max_length=64,
+        required=False,
+        help_text=_("The registration number of the document this one answers."),
+    )
+    scan = forms.FileField(
+        label=_("Scan or file"),
+        required=False,
+        help_text=_("The scanned letter or the document's file; more files can be added later."),
+    )
 
-    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, office: Office, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.office = office
+        self.user = user
         self.fields["journal"].queryset = office.journals.filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["department"].queryset = office.departments.all()  # type: ignore[attr-defined]
 
@@ -95,6 +108,20 @@ class DocumentRegisterForm(forms.Form):
             Document.CorrespondentKind.ORGANISATION,
         ) and not data.get("correspondent_name"):
             self.add_error("correspondent_name", _("Enter the correspondent's name."))
+        number = (data.get("reply_to_number") or "").strip()
+        data["reply_to"] = None
+        if number:
+            # Numbers repeat across offices and years: the office's own, newest, comes first.
+            found = documents_visible_to(self.user).filter(reg_number__iexact=number)
+            data["reply_to"] = (
+                found.filter(office=self.office).order_by("-reg_date").first()
+                or found.order_by("-reg_date").first()
+            )
+            if data["reply_to"] is None:
+                self.add_error(
+                    "reply_to_number",
+                    _("No document numbered %(number)s that you can see.") % {"number": number},
+                )
         return data
 
     def due(self, today: date) -> date | None:

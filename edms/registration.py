@@ -4,14 +4,17 @@ Callers check who may register (``edms.access.can_register_in`` for staff; the i
 citizens' applications on the citizen's behalf).
 """
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from edms.attachments import attachment_add
 from edms.audit import Action, audit_record
-from edms.models import Department, Document, Journal, Office
+from edms.models import Attachment, Department, Document, Journal, Office
 from edms.numbering import journal_next_number
 
 
@@ -31,8 +34,14 @@ def document_register(
     due_date: date | None = None,
     reply_to: Document | None = None,
     on: date | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> Document:
-    """A registered document carries the next gapless number of its journal for the year."""
+    """A registered document carries the next gapless number of its journal for the year.
+
+    ``files`` are stored with it in the same transaction, the first as the main document (the
+    scan of a paper letter) and the rest as annexes: a refused file (type, size, content) raises
+    ``ValidationError`` and leaves neither the document nor a used number behind.
+    """
     reg_date = on or timezone.localdate()
     with transaction.atomic():
         number = journal_next_number(journal=journal, year=reg_date.year)
@@ -65,4 +74,11 @@ def document_register(
             office_code=journal.office.code,
             details={"number": document.reg_number, "journal": journal.prefix, "kind": kind},
         )
+        for index, upload in enumerate(files):
+            attachment_add(
+                document=document,
+                by=by,
+                upload=upload,
+                role=Attachment.Role.MAIN if index == 0 else Attachment.Role.ANNEX,
+            )
         return document

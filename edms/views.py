@@ -147,27 +147,38 @@ def document_register_view(request: HttpRequest) -> HttpResponse:
     office = the_office(request)
     if not can_register_in(request.user, office):
         raise PermissionDenied
-    form = DocumentRegisterForm(request.POST or None, office=office)
+    form = DocumentRegisterForm(
+        request.POST or None, request.FILES or None, office=office, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         today = timezone.localdate()
-        document = document_register(
-            journal=data["journal"],
-            kind=JOURNAL_KIND_TO_DOCUMENT[data["journal"].kind],
-            title=data["title"],
-            summary=data["summary"],
-            channel=data["channel"],
-            correspondent_kind=data["correspondent_kind"],
-            correspondent_name=data["correspondent_name"],
-            correspondent_office=data["correspondent_office"],
-            department=data["department"],
-            is_confidential=data["is_confidential"],
-            due_date=form.due(today),
-            by=staff_user(request),
-            on=today,
-        )
-        messages.success(request, _("Registered as %(number)s.") % {"number": document.reg_number})
-        return redirect("edms:document", pk=document.pk)
+        try:
+            document = document_register(
+                journal=data["journal"],
+                kind=JOURNAL_KIND_TO_DOCUMENT[data["journal"].kind],
+                title=data["title"],
+                summary=data["summary"],
+                channel=data["channel"],
+                correspondent_kind=data["correspondent_kind"],
+                correspondent_name=data["correspondent_name"],
+                correspondent_office=data["correspondent_office"],
+                department=data["department"],
+                is_confidential=data["is_confidential"],
+                due_date=form.due(today),
+                reply_to=data["reply_to"],
+                by=staff_user(request),
+                on=today,
+                files=[data["scan"]] if data["scan"] else [],
+            )
+        except ValidationError as error:
+            # The file was refused: nothing was registered, and the form keeps what was typed.
+            form.add_error("scan", error)
+        else:
+            messages.success(
+                request, _("Registered as %(number)s.") % {"number": document.reg_number}
+            )
+            return redirect("edms:document", pk=document.pk)
     return render(request, "edms/document_register.html", {"form": form, "office": office})
 
 

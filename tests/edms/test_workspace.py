@@ -126,6 +126,60 @@ def test_registration_errors_are_clear_and_register_nothing(client: Client) -> N
     assert Document.objects.count() == before
 
 
+def test_a_paper_letter_is_registered_from_its_scan_in_reply_to_ours(client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    ours = registered("jizzakh-city", kind=Journal.Kind.OUTGOING, title="Soʻrov")
+    signed_in(client, "jizzakh-city.registrar")
+    journal = Journal.objects.get(office__code="jizzakh-city", kind=Journal.Kind.INCOMING)
+    response = client.post(
+        reverse("edms:register"),
+        {
+            "journal": journal.pk,
+            "title": "Soʻrovga javob",
+            "channel": Document.Channel.PAPER,
+            "deadline_working_days": 5,
+            "reply_to_number": ours.reg_number.lower(),
+            "scan": SimpleUploadedFile("skan.png", PNG_1x1, content_type="image/png"),
+        },
+    )
+    document = Document.objects.get(title="Soʻrovga javob")
+    assert response.status_code == 302
+    assert document.reply_to == ours
+    main = document.attachments.get()
+    assert main.role == "main"
+    assert main.current_version().original_name == "skan.png"  # type: ignore[union-attr]
+
+
+def test_a_refused_scan_or_unknown_reply_number_registers_nothing(client: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signed_in(client, "jizzakh-city.registrar")
+    journal = Journal.objects.get(office__code="jizzakh-city", kind=Journal.Kind.INCOMING)
+    before = (
+        Document.objects.count(),
+        list(journal.counters.values_list("last_number", flat=True)),
+    )
+    fields = {
+        "journal": journal.pk,
+        "title": "Shubhali xat",
+        "channel": Document.Channel.PAPER,
+        "deadline_working_days": 5,
+    }
+    bad_file = client.post(
+        reverse("edms:register"),
+        {**fields, "scan": SimpleUploadedFile("xat.pdf", b"MZ\x90\x00" + b"\x00" * 200)},
+    ).content.decode()
+    assert "Shubhali xat" in bad_file  # what was typed stays
+    assert 'class="invalid-feedback"' in bad_file or "is-invalid" in bad_file
+    unknown = client.post(
+        reverse("edms:register"), {**fields, "reply_to_number": "Ch-99999/26"}
+    ).content.decode()
+    assert "No document numbered Ch-99999/26 that you can see." in unknown
+    after = (Document.objects.count(), list(journal.counters.values_list("last_number", flat=True)))
+    assert after == before
+
+
 def test_only_registrars_register_and_only_in_their_office(client: Client) -> None:
     signed_in(client, "jizzakh-city.executor")
     assert client.get(reverse("edms:register")).status_code == 403
