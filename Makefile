@@ -38,9 +38,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
-# gettext compiles the translation catalogues.
+# gettext compiles the translation catalogues; DejaVu fonts print Uzbek and Russian in PDFs.
 system-deps:
 	@command -v msgfmt >/dev/null || { apt-get update -qq && $(APT_INSTALL) gettext; }
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update -qq && $(APT_INSTALL) fonts-dejavu-core; }
 
 # Debian's Chromium drives the end-to-end tests (Playwright never downloads a browser here).
 browser-deps:

@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from edms import public_views as edms_public
+from intake import urls as intake_urls
 from portal import views as portal_views
 
 urlpatterns = [
@@ -19,7 +20,10 @@ urlpatterns = [
     path("accounts/login/", portal_views.StaffLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("workspace/counter/", include((intake_urls.counter_urlpatterns, "intake_counter"))),
     path("workspace/", include("edms.urls")),
+    path("track/", include("intake.urls")),
+    path("api/", include("intake.api_urls")),
     path("verify/", edms_public.verify, name="verify_lookup"),
     path("verify/<str:code>/", edms_public.verify, name="verify"),
     path("django-admin/", admin.site.urls),

@@ -42,6 +42,8 @@ class Action(models.TextChoices):
     EXCHANGE_RETURN = "exchange_return", _("Returned by the recipient office")
     ATTACHMENT_UPLOAD = "attachment_upload", _("File uploaded")
     DOWNLOAD = "download", _("File downloaded")
+    APPLICATION = "application", _("Application received")
+    DECISION = "decision", _("Application decided")
 
 
 def action_label(action: str) -> str:

@@ -38,6 +38,12 @@ class DemoPerson:
     title: str
     department: str
     is_lead: bool = False
+    # The part of the username after the office: the role's name unless given.
+    account: str = ""
+
+    @property
+    def username_part(self) -> str:
+        return self.account or self.role.value
 
 
 DEMO_PEOPLE = [
@@ -52,6 +58,17 @@ DEMO_PEOPLE = [
         True,
     ),
     DemoPerson(Role.EXECUTOR, "Jasur", "Toshmatov", "Erkinovich", "Bosh mutaxassis", "appeals"),
+    # The head of a department that receives citizens' applications (land plots).
+    DemoPerson(
+        Role.EXECUTOR,
+        "Anvar",
+        "Qosimov",
+        "Sobirovich",
+        "Yer resurslari boʻlimi boshligʻi",
+        "land",
+        True,
+        account="land-head",
+    ),
     DemoPerson(Role.LAWYER, "Malika", "Yusupova", "Anvarovna", "Yuriskonsult", "legal", True),
     DemoPerson(
         Role.CONTROLLER,
@@ -90,16 +107,17 @@ DEMO_PEOPLE = [
 
 
 # Namangan's demo staff have names of their own, so that lists mixing offices read clearly.
-NAMANGAN_NAMES: dict[Role, tuple[str, str, str]] = {
-    Role.HEAD: ("Ulugʻbek", "Xoliqov", "Mahmudovich"),
-    Role.REGISTRAR: ("Zarina", "Abdullayeva", "Qahramonovna"),
-    Role.EXECUTOR: ("Doniyor", "Sobirov", "Akmalovich"),
-    Role.LAWYER: ("Feruza", "Ismoilova", "Botirovna"),
-    Role.CONTROLLER: ("Akbar", "Joʻrayev", "Sattorovich"),
-    Role.OPERATOR: ("Shahnoza", "Umarova", "Jamshidovna"),
-    Role.EDITOR: ("Madina", "Tursunova", "Olimovna"),
-    Role.CHIEF_EDITOR: ("Rustam", "Hamidov", "Nematovich"),
-    Role.OFFICE_ADMIN: ("Sardor", "Aliyev", "Zokirovich"),
+NAMANGAN_NAMES: dict[str, tuple[str, str, str]] = {
+    Role.HEAD.value: ("Ulugʻbek", "Xoliqov", "Mahmudovich"),
+    Role.REGISTRAR.value: ("Zarina", "Abdullayeva", "Qahramonovna"),
+    Role.EXECUTOR.value: ("Doniyor", "Sobirov", "Akmalovich"),
+    "land-head": ("Bahodir", "Nurmatov", "Ergashevich"),
+    Role.LAWYER.value: ("Feruza", "Ismoilova", "Botirovna"),
+    Role.CONTROLLER.value: ("Akbar", "Joʻrayev", "Sattorovich"),
+    Role.OPERATOR.value: ("Shahnoza", "Umarova", "Jamshidovna"),
+    Role.EDITOR.value: ("Madina", "Tursunova", "Olimovna"),
+    Role.CHIEF_EDITOR.value: ("Rustam", "Hamidov", "Nematovich"),
+    Role.OFFICE_ADMIN.value: ("Sardor", "Aliyev", "Zokirovich"),
 }
 
 
@@ -151,7 +169,7 @@ def load_people() -> int:
     for office_code in DEMO_OFFICES:
         office = Office.objects.get(code=office_code)
         for person in DEMO_PEOPLE:
-            username = f"{office_code}.{person.role.value}"
+            username = f"{office_code}.{person.username_part}"
             if user_model.objects.filter(username=username).exists():
                 continue
             first_name, last_name, patronymic = (
@@ -160,7 +178,7 @@ def load_people() -> int:
                 person.patronymic,
             )
             if office_code == "namangan-city":
-                first_name, last_name, patronymic = NAMANGAN_NAMES[person.role]
+                first_name, last_name, patronymic = NAMANGAN_NAMES[person.username_part]
             user = user_model.objects.create_user(
                 username,
                 email=f"{username}@khokimiyat.example",

@@ -6,7 +6,7 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db.models import Count, F, Q, QuerySet
 
-from edms.access import documents_visible_to, has_role, user_office
+from edms.access import documents_visible_to, has_role, staff_position, user_office
 from edms.calendar import add_working_days, working_days_left
 from edms.models import (
     Assignment,
@@ -42,6 +42,7 @@ class Inbox:
     reports_to_review: list[AssignmentReport]
     extensions_to_decide: list[ExtensionRequest]
     incoming_from_offices: list[Dispatch]
+    for_my_department: list[Document]
     days_left: dict[date, int]
 
 
@@ -91,13 +92,25 @@ def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
             .select_related("document__office")
             .order_by("sent_at")[:limit]
         )
-    deadlines = [a.deadline for a in assignments] + [d.due_date for d in to_resolve if d.due_date]
+    # A department's head sees what was routed to the department and awaits a resolution.
+    for_department: list[Document] = []
+    position = staff_position(user)
+    if position is not None and position.is_lead and position.department_id is not None:
+        for_department = list(
+            visible.filter(department_id=position.department_id, status=Document.Status.REGISTERED)
+            .select_related("journal")
+            .order_by("due_date", "reg_date")[:limit]
+        )
+    deadlines = [a.deadline for a in assignments] + [
+        d.due_date for d in [*to_resolve, *for_department] if d.due_date
+    ]
     return Inbox(
         assignments=assignments,
         to_resolve=to_resolve,
         reports_to_review=reports,
         extensions_to_decide=extensions,
         incoming_from_offices=incoming,
+        for_my_department=for_department,
         days_left=working_days_left(today=today, deadlines=deadlines, office=office),
     )
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Public services")
+
+    def ready(self) -> None:
+        # The outbox handler for notifications registers itself on import.
+        from intake import notices  # noqa: F401

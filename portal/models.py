@@ -47,6 +47,7 @@ class HomePage(Page):
         "portal.ServiceCatalogPage",
         "portal.OfficeIndexPage",
         "portal.IntranetPage",
+        "intake.FeedbackFormPage",
     ]
 
     class Meta:
@@ -154,7 +155,7 @@ class ServiceCatalogPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["portal.HomePage"]
-    subpage_types: list[str] = []
+    subpage_types = ["intake.ServicePage", "intake.FeedbackFormPage"]
 
     class Meta:
         verbose_name = _("service catalogue")
@@ -218,7 +219,7 @@ class IntranetPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["portal.HomePage"]
-    subpage_types = ["portal.GuidancePage"]
+    subpage_types = ["portal.GuidancePage", "intake.FeedbackFormPage"]
 
     class Meta:
         verbose_name = _("intranet")

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "taggit",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -142,7 +145,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Tashkent"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# A broker that is down must not hold a request up: publishing gives up quickly, and the
+# outbox sweep sends what could not be queued.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "outbox-sweep": {"task": "intake.outbox_sweep", "schedule": 60.0},
+}
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+OUTBOX_SWEEP_LIMIT = env.int("OUTBOX_SWEEP_LIMIT", default=500)
 
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
@@ -241,6 +258,63 @@ EDMS_ATTACHMENT_TYPES = [
 ]
 # Text kept from a PDF for search: enough for any letter, bounded for a 1,000-page scan.
 EDMS_ATTACHMENT_TEXT_MAX_CHARS = env.int("EDMS_ATTACHMENT_TEXT_MAX_CHARS", default=200_000)
+
+# --- Applications (intake) -----------------------------------------------------------------
+# What a citizen may attach: PDF and images, each up to the limit; a whole request up to the
+# request limit (beyond it the API answers 413 before reading the body).
+INTAKE_UPLOAD_TYPES = env.list(
+    "INTAKE_UPLOAD_TYPES", default=["application/pdf", "image/jpeg", "image/png"]
+)
+INTAKE_UPLOAD_MAX_BYTES = env.int("INTAKE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+INTAKE_REQUEST_MAX_BYTES = env.int("INTAKE_REQUEST_MAX_BYTES", default=40 * 1024 * 1024)
+# Cadastral numbers as printed on cadastral passports: region:district:area:block:plot:object.
+INTAKE_CADASTRAL_PATTERN = env.str(
+    "INTAKE_CADASTRAL_PATTERN", default=r"\d{2}:\d{2}:\d{2}:\d{2}:\d{2}:\d{4}(:\d{4})?"
+)
+# How citizens are told about their applications (intake.notifications): "console" logs a
+# masked line; "sms" posts to an HTTP SMS gateway; "email" sends mail.
+NOTIFICATION_GATEWAYS = env.list("NOTIFICATION_GATEWAYS", default=["console"])
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# The JSON body sent to the gateway; {phone}, {text} and {reference} are filled in.
+SMS_GATEWAY_TEMPLATE = env.json(
+    "SMS_GATEWAY_TEMPLATE", default={"to": "{phone}", "text": "{text}", "ref": "{reference}"}
+)
+# Submissions per client address (the API and the service pages).
+INTAKE_SUBMIT_RATE_LIMIT = env.str("INTAKE_SUBMIT_RATE_LIMIT", default="20/m")
+
+# --- Public API (Django REST framework) -----------------------------------------------------
+REST_FRAMEWORK = {
+    # Other systems call the API without a session; staff use the workspace.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "intake.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Khokimiyat public services API",
+    "DESCRIPTION": (
+        "Services offered by the khokimiyats of Jizzakh and Namangan regions, applications "
+        "to them, and their status. Names and labels follow Accept-Language "
+        "(uz, uz-cyrl, ru, en)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["intake.api.only_public_api"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Khokimiyat"

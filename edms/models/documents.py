@@ -9,12 +9,13 @@ documents.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from edms.models.journals import Journal
 from edms.models.organisation import Department, Office
 
 
-class Document(models.Model):
+class Document(index.Indexed, models.Model):
     class Kind(models.TextChoices):
         INCOMING = "incoming", _("Incoming letter")
         OUTGOING = "outgoing", _("Outgoing letter")
@@ -101,6 +102,17 @@ class Document(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # Kept current through the outbox (``search.indexer``), not by signals.
+    search_fields = [
+        index.SearchField("reg_number", boost=4),
+        index.SearchField("title", boost=2),
+        index.SearchField("summary"),
+        index.SearchField("correspondent_name"),
+        index.FilterField("office_id"),
+        index.FilterField("kind"),
+        index.FilterField("status"),
+    ]
 
     class Meta:
         verbose_name = _("document")

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from edms.demo import load_organisation
 from edms.demo_correspondence import load_correspondence
-from intake.demo import load_services
+from intake.demo import load_service_pages, load_services
 from portal.demo import load_pages
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = load_organisation()
         counts["services"] = load_services()
-        counts["pages"] = load_pages()
+        counts["pages"] = load_pages() + load_service_pages()
         counts["documents"] = load_correspondence()
         if counts["pages"]:
             # Pages saved outside the admin reach the search index only through update_index.

@@ -1,0 +1,19 @@
+"""``/api/``: version 1 of the public API, its OpenAPI schema and the browsable docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from intake import api
+
+urlpatterns = [
+    path("v1/services/", api.ServiceListView.as_view(), name="api-services"),
+    path("v1/applications/", api.ApplicationCreateView.as_view(), name="api-applications"),
+    path(
+        "v1/applications/<str:tracking_code>/",
+        api.ApplicationDetailView.as_view(),
+        name="api-application",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,131 @@
+"""Counter mode: a One-Stop-Shop operator takes a walk-in citizen's application.
+
+The operator picks the service (and the office, their own by default), fills the same form as
+the service page with the keyboard, attaches the scans, and prints the receipt. The
+application carries the operator and the counter channel.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from edms.access import can_view_document, has_role, user_office
+from edms.roles import Role
+from edms.views import error_text, staff_required, staff_user
+from intake.decisions import application_decide
+from intake.forms import ApplicationForm, is_uuid
+from intake.models import Application, Service
+from intake.selectors import offices_offering, service_form_fields
+from intake.submission import application_submit
+
+
+def _check_operator(request: HttpRequest) -> None:
+    office = user_office(request.user)
+    if not any(has_role(request.user, role, office) for role in (Role.OPERATOR, Role.REGISTRAR)):
+        raise PermissionDenied
+
+
+@staff_required
+def counter(request: HttpRequest) -> HttpResponse:
+    """Pick the service."""
+    _check_operator(request)
+    services = Service.objects.filter(is_active=True)
+    office = user_office(request.user)
+    if office is not None:
+        services = services.filter(offices=office)
+    return render(request, "intake/counter.html", {"services": services, "office": office})
+
+
+@staff_required
+def counter_apply(request: HttpRequest, code: str) -> HttpResponse:
+    _check_operator(request)
+    service = get_object_or_404(Service, code=code, is_active=True)
+    language = translation.get_language() or "uz"
+    fields = service_form_fields(service, language)
+    office = user_office(request.user)
+    key = request.POST.get("submission_key", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        form = ApplicationForm(
+            request.POST,
+            request.FILES,
+            service=service,
+            form_fields=fields,
+            offices=offices_offering(service),
+        )
+        if form.is_valid():
+            try:
+                submission = application_submit(
+                    service=service,
+                    office=form.cleaned_data["office"],
+                    applicant=form.applicant(),
+                    answers=form.answers(),
+                    uploads=form.uploads(),
+                    channel=Application.Channel.COUNTER,
+                    operator=staff_user(request),
+                    idempotency_key=f"counter:{key}" if is_uuid(key) else "",
+                    language=request.POST.get("citizen_language") or language,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                application = submission.application
+                messages.success(
+                    request,
+                    _("Registered as %(number)s. Print the receipt for the citizen.")
+                    % {"number": application.document.reg_number},
+                )
+                return redirect("intake_counter:counter_done", code=application.tracking_code)
+    else:
+        form = ApplicationForm(
+            initial={"office": office.code if office else ""},
+            service=service,
+            form_fields=fields,
+            offices=offices_offering(service),
+        )
+        key = str(uuid.uuid4())
+    return render(
+        request,
+        "intake/counter_apply.html",
+        {"form": form, "service": service, "submission_key": key, "language": language},
+    )
+
+
+@staff_required
+def counter_done(request: HttpRequest, code: str) -> HttpResponse:
+    _check_operator(request)
+    application = get_object_or_404(
+        Application.objects.select_related("document", "service", "handling_office"),
+        tracking_code=code,
+        operator=request.user,
+    )
+    return render(request, "intake/counter_done.html", {"application": application})
+
+
+@staff_required
+@require_POST
+def application_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision form on the application's document card."""
+    application = get_object_or_404(
+        Application.objects.select_related("document", "handling_office"), pk=pk
+    )
+    if not can_view_document(request.user, application.document):
+        raise Http404
+    try:
+        application_decide(
+            application=application,
+            by=staff_user(request),
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+            upload=request.FILES.get("result_file"),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The application is decided; the citizen is notified."))
+    return redirect("edms:document", pk=application.document_id)

@@ -1,0 +1,137 @@
+"""The outbox: work after commit that must not be lost (notifications, index updates).
+
+A service writes ``OutboxMessage`` rows in its own transaction (``outbox_add``) and asks for
+them to be sent after commit (``outbox_send_after_commit``): each goes to Celery as
+``intake.outbox_send`` with its id. When the broker cannot be reached the request still
+succeeds; the rows stay pending and ``outbox_sweep`` (Celery beat every minute, or
+``manage.py outbox_sweep``) sends them once it can. Processing a message is idempotent: a row
+already done is skipped, and the unique key keeps one event from making two messages.
+
+Handlers by kind are registered with ``@handler("notify")``; a handler raises
+``RetryLater`` for a temporary failure and anything else for a permanent one.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
+_handlers: dict[str, Handler] = {}
+
+
+class RetryLater(Exception):
+    """A temporary failure: try the message again later. ``done`` keeps what already went."""
+
+    def __init__(self, message: str, done: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.done = done or {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that carries out messages of ``kind``; one per kind."""
+
+    def register(function: Handler) -> Handler:
+        if kind in _handlers:
+            raise ValueError(f"an outbox handler for {kind!r} is already registered")
+        _handlers[kind] = function
+        return function
+
+    return register
+
+
+def outbox_add(*, kind: str, key: str, payload: dict[str, Any]) -> OutboxMessage:
+    """A message to send after commit; the same key twice is the same message."""
+    message, _created = OutboxMessage.objects.get_or_create(
+        key=key, defaults={"kind": kind, "payload": payload}
+    )
+    return message
+
+
+def outbox_send_after_commit(messages: Iterable[OutboxMessage]) -> None:
+    ids = [message.pk for message in messages]
+    transaction.on_commit(lambda: _enqueue(ids))
+
+
+def _enqueue(ids: list[int]) -> None:
+    from intake.tasks import outbox_send
+
+    for message_id in ids:
+        try:
+            outbox_send.delay(message_id)
+        except Exception:
+            logger.warning(
+                "outbox message %s not queued (broker unreachable); the sweep will send it",
+                message_id,
+                exc_info=True,
+            )
+
+
+def outbox_process(message_id: int) -> OutboxMessage | None:
+    """Carry out one message once: done rows are skipped; a failure is recorded on the row.
+
+    Raises ``RetryLater`` again for a temporary failure so that the caller may retry.
+    """
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:  # done, failed for good, or being sent by another worker
+            return None
+        message.attempts += 1
+        work = _handlers.get(message.kind)
+        try:
+            if work is None:
+                raise LookupError(f"no outbox handler for {message.kind!r}")
+            message.result = {**message.result, **work(message.payload, message.result)}
+        except RetryLater as error:
+            message.result = {**message.result, **error.done}
+            message.last_error = str(error)[:2000]
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            message.save(update_fields=["attempts", "last_error", "result", "status"])
+            if message.status == OutboxMessage.Status.FAILED:
+                logger.error("outbox message %s failed for good: %s", message.key, error)
+                return message
+            raise
+        except Exception as error:
+            message.status = OutboxMessage.Status.FAILED
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.save(update_fields=["attempts", "last_error", "status"])
+            logger.exception("outbox message %s failed for good", message.key)
+            return message
+        message.status = OutboxMessage.Status.DONE
+        message.done_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "result", "status", "done_at", "last_error"])
+        return message
+
+
+def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
+    """Send the pending messages that have waited longer than ``older_than``; returns how many
+    were done now."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for message_id in ids:
+        try:
+            result = outbox_process(message_id)
+        except RetryLater:
+            continue
+        if result is not None and result.status == OutboxMessage.Status.DONE:
+            done += 1
+    return done

@@ -1,0 +1,189 @@
+"""A citizen's application becomes, in one transaction, a registered and routed document.
+
+``application_submit`` checks that the office offers the service, routes the application
+(``intake.routing``), registers a document in the handling office's applications journal with
+the next number, a due date in working days and the files, and records the application with its
+tracking code and timeline. The notification to the citizen and the search index update are
+written to the outbox in the same transaction and sent by Celery after commit
+(``intake.outbox``); if the broker is down they wait for the sweep, and the application stands.
+
+A retried submission with the same idempotency key returns the first application.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from edms.audit import Action, audit_record
+from edms.calendar import add_working_days
+from edms.models import AttachmentVersion, Document, Journal, Office
+from edms.registration import document_register
+from intake.forms import Applicant
+from intake.models import Application, ApplicationEvent, ApplicationFile, Service
+from intake.outbox import outbox_add, outbox_send_after_commit
+from intake.routing import application_route
+from portal.localized import localized
+
+
+@dataclass(frozen=True)
+class Submission:
+    application: Application
+    created: bool
+
+
+def application_submit(
+    *,
+    service: Service,
+    office: Office,
+    applicant: Applicant,
+    answers: dict[str, Any],
+    uploads: dict[str, list[UploadedFile]],
+    channel: str,
+    operator: User | None = None,
+    idempotency_key: str = "",
+    language: str = "uz",
+) -> Submission:
+    """Register the application in the office that handles it; the same key gives the same one."""
+    idempotency_key = idempotency_key.strip()[:255]
+    if idempotency_key:
+        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return Submission(existing, created=False)
+    if not service.is_offered_by(office):
+        raise ValidationError(
+            _("%(office)s does not offer “%(service)s”. Choose an office that does.")
+            % {"office": localized(office, "name"), "service": localized(service, "name")},
+            code="not_offered",
+        )
+    route = application_route(service=service, office=office, answers=answers)
+    journal = Journal.objects.filter(
+        office=route.office, kind=Journal.Kind.APPLICATIONS, is_active=True
+    ).first()
+    if journal is None:
+        raise ValidationError(
+            _("%(office)s has no journal for applications yet; please apply at the counter.")
+            % {"office": localized(route.office, "name")},
+            code="no_journal",
+        )
+    files = [(name, upload) for name, items in uploads.items() for upload in items]
+    try:
+        with transaction.atomic():
+            return Submission(
+                _register(
+                    service=service,
+                    office=office,
+                    route_office=route.office,
+                    route_department=route.department,
+                    journal=journal,
+                    applicant=applicant,
+                    answers=answers,
+                    files=files,
+                    channel=channel,
+                    operator=operator,
+                    idempotency_key=idempotency_key,
+                    language=language,
+                ),
+                created=True,
+            )
+    except IntegrityError:
+        # Two submissions with one key at once: the database let the first in.
+        if idempotency_key:
+            existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return Submission(existing, created=False)
+        raise
+
+
+def _register(
+    *,
+    service: Service,
+    office: Office,
+    route_office: Office,
+    route_department: Any,
+    journal: Journal,
+    applicant: Applicant,
+    answers: dict[str, Any],
+    files: list[tuple[str, UploadedFile]],
+    channel: str,
+    operator: User | None,
+    idempotency_key: str,
+    language: str,
+) -> Application:
+    now = timezone.now()
+    today = timezone.localdate(now)
+    due = add_working_days(today, service.deadline_working_days, office=route_office)
+    summary = "\n".join(f"{name}: {value}" for name, value in answers.items())
+    document = document_register(
+        journal=journal,
+        kind=Document.Kind.APPLICATION,
+        title=f"{service.name_uz}: {applicant.full_name}",
+        summary=summary,
+        channel=Document.Channel.APPLICATION,
+        correspondent_kind=Document.CorrespondentKind.PERSON,
+        correspondent_name=applicant.full_name,
+        department=route_department,
+        due_date=due,
+        by=operator,
+        on=today,
+        files=[upload for _name, upload in files],
+    )
+    application = Application.objects.create(
+        service=service,
+        office=office,
+        handling_office=route_office,
+        department=route_department,
+        document=document,
+        channel=channel,
+        operator=operator,
+        full_name=applicant.full_name,
+        pinfl=applicant.pinfl,
+        phone=applicant.phone,
+        email=applicant.email,
+        address=applicant.address,
+        answers=answers,
+        language=language,
+        status=Application.Status.REGISTERED,
+        due_date=due,
+        idempotency_key=idempotency_key,
+    )
+    audit_record(
+        actor=operator,
+        action=Action.APPLICATION,
+        obj=document,
+        office_code=route_office.code,
+        # No personal data and no tracking code in the trail: the number says enough.
+        details={"application": application.pk, "service": service.code, "channel": channel},
+    )
+    versions = AttachmentVersion.objects.filter(attachment__document=document).order_by(
+        "attachment_id"
+    )
+    ApplicationFile.objects.bulk_create(
+        ApplicationFile(application=application, field_name=name, version=version)
+        for (name, _upload), version in zip(files, versions, strict=True)
+    )
+    ApplicationEvent.objects.bulk_create(
+        [
+            ApplicationEvent(application=application, status=Application.Status.RECEIVED, at=now),
+            ApplicationEvent(application=application, status=Application.Status.REGISTERED, at=now),
+        ]
+    )
+    messages = [
+        outbox_add(
+            kind="notify",
+            key=f"application:{application.pk}:registered",
+            payload={"application": application.pk, "event": "registered"},
+        ),
+        outbox_add(
+            kind="index",
+            key=f"document:{document.pk}:registered",
+            payload={"document": document.pk},
+        ),
+    ]
+    outbox_send_after_commit(messages)
+    return application

@@ -1,0 +1,25 @@
+"""Celery tasks of the intake: sending outbox messages, and the sweep that catches up."""
+
+from celery import shared_task
+from celery.app.task import Task
+from django.conf import settings
+
+from intake.outbox import RetryLater, outbox_process, outbox_sweep
+
+
+@shared_task(bind=True, name="intake.outbox_send", max_retries=None, acks_late=True)
+def outbox_send(self: Task, message_id: int) -> str:
+    """Send one outbox message; a temporary failure retries with a growing pause."""
+    try:
+        message = outbox_process(message_id)
+    except RetryLater as error:
+        if self.request.is_eager:
+            return "pending"  # no worker to wait in: the sweep tries again
+        countdown = min(30 * 2**self.request.retries, 3600)
+        raise self.retry(exc=error, countdown=countdown) from error
+    return message.status if message is not None else "skipped"
+
+
+@shared_task(name="intake.outbox_sweep")
+def outbox_sweep_task() -> int:
+    return outbox_sweep(limit=settings.OUTBOX_SWEEP_LIMIT)

@@ -1,0 +1,61 @@
+"""Builders for intake tests: valid answers and files for the demo services."""
+
+import io
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from pypdf import PdfWriter
+
+from edms.models import Office
+from intake.forms import Applicant
+from intake.models import Service
+from intake.submission import Submission, application_submit
+
+
+def _blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# A valid one-page PDF, small enough for every test.
+PDF = _blank_pdf()
+
+APPLICANT = Applicant(
+    full_name="Karimova Dilnoza Rustamovna",
+    pinfl="31203870250012",
+    phone="+998901234567",
+    email="dilnoza@example.uz",
+    address="Jizzax sh., Sharq mahallasi, 5-uy",
+)
+
+APPLICANT_POST = {
+    "full_name": APPLICANT.full_name,
+    "pinfl": APPLICANT.pinfl,
+    "phone": "+998 90 123-45-67",
+    "email": APPLICANT.email,
+    "address": APPLICANT.address,
+}
+
+# Answers to the land-plot service's own fields (services.json).
+LAND_POST = {"area_m2": "600", "location": "Zarbdor koʻchasi yonida", "family_members": "5"}
+
+
+def pdf(name: str = "hujjat.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def submit(
+    service: str = "land-plot", office: str = "jizzakh-city", **overrides: Any
+) -> Submission:
+    arguments: dict[str, Any] = {
+        "service": Service.objects.get(code=service),
+        "office": Office.objects.get(code=office),
+        "applicant": APPLICANT,
+        "answers": {"area_m2": 600, "location": "Zarbdor koʻchasi", "family_members": 5},
+        "uploads": {"documents": [pdf()]},
+        "channel": "online",
+    }
+    return application_submit(**{**arguments, **overrides})
