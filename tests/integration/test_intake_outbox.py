@@ -46,8 +46,8 @@ def broker(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 def forget_connections() -> None:
     # Connections and producers are pooled per broker: forget those of the previous one.
-    app._pool = None
-    app.amqp._producer_pool = None
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
 
 def pending_for(application_pk: int) -> list[str]:
