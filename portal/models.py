@@ -166,6 +166,17 @@ class ServiceCatalogPage(Page):
         office_code = request.GET.get("office", "")
         if office_code:
             services = services.filter(offices__code=office_code)
+        # Each service links to its page (with the form) under this catalogue, in its language.
+        from intake.models import ServicePage
+
+        pages = {
+            page.service_id: page
+            for page in ServicePage.objects.child_of(self).live().only("service_id", "url_path")
+        }
+        services = list(services)
+        for service in services:
+            page = pages.get(service.pk)
+            service.page_url = page.get_url(request) if page else ""  # type: ignore[attr-defined]
         context["services"] = services
         context["offices"] = Office.objects.filter(is_active=True)
         context["office_code"] = office_code
