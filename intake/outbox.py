@@ -64,6 +64,12 @@ def outbox_send_after_commit(messages: Iterable[OutboxMessage]) -> None:
 def _enqueue(ids: list[int]) -> None:
     from intake.tasks import outbox_send
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded default has no beat: each new message also retries a few stale ones.
+        try:
+            outbox_sweep(older_than=timedelta(minutes=5), limit=20)
+        except Exception:
+            logger.warning("outbox catch-up failed", exc_info=True)
     for message_id in ids:
         try:
             outbox_send.delay(message_id)
@@ -80,6 +86,7 @@ def outbox_process(message_id: int) -> OutboxMessage | None:
 
     Raises ``RetryLater`` again for a temporary failure so that the caller may retry.
     """
+    retry: RetryLater | None = None
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -99,22 +106,22 @@ def outbox_process(message_id: int) -> OutboxMessage | None:
             message.last_error = str(error)[:2000]
             if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 message.status = OutboxMessage.Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "result", "status"])
-            if message.status == OutboxMessage.Status.FAILED:
                 logger.error("outbox message %s failed for good: %s", message.key, error)
-                return message
-            raise
+            else:
+                retry = error
         except Exception as error:
             message.status = OutboxMessage.Status.FAILED
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            message.save(update_fields=["attempts", "last_error", "status"])
             logger.exception("outbox message %s failed for good", message.key)
-            return message
-        message.status = OutboxMessage.Status.DONE
-        message.done_at = timezone.now()
-        message.last_error = ""
+        else:
+            message.status = OutboxMessage.Status.DONE
+            message.done_at = timezone.now()
+            message.last_error = ""
+        # Saved in this transaction whatever happened, so that the attempt counts.
         message.save(update_fields=["attempts", "result", "status", "done_at", "last_error"])
-        return message
+    if retry is not None:
+        raise retry
+    return message
 
 
 def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:

@@ -173,11 +173,11 @@ class ServiceCatalogPage(Page):
             page.service_id: page
             for page in ServicePage.objects.child_of(self).live().only("service_id", "url_path")
         }
-        services = list(services)
-        for service in services:
+        listed = list(services)
+        for service in listed:
             page = pages.get(service.pk)
             service.page_url = page.get_url(request) if page else ""  # type: ignore[attr-defined]
-        context["services"] = services
+        context["services"] = listed
         context["offices"] = Office.objects.filter(is_active=True)
         context["office_code"] = office_code
         return context

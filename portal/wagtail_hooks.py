@@ -14,7 +14,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from edms.access import is_staff_member
 from edms.models import CalendarOverride, Department, Office, Position
-from intake.models import Service
+from intake.models import RoutingRule, Service
 from portal.admin_scope import OfficeScopedViewSet
 from portal.visibility import page_is_staff_only
 
@@ -61,6 +61,21 @@ class ServiceViewSet(SnippetViewSet):
     search_fields = ["code", "name_uz", "name_ru", "name_en"]
 
 
+class RoutingRuleViewSet(SnippetViewSet):
+    model = RoutingRule
+    icon = "resubmit"
+    list_display = [
+        "service",
+        "office",
+        "field_name",
+        "field_value",
+        "department_code",
+        "target_office",
+        "priority",
+    ]
+    list_filter = ["service"]
+
+
 class CalendarOverrideViewSet(OfficeScopedViewSet):
     model = CalendarOverride
     icon = "date"
@@ -74,6 +89,7 @@ class OrganisationViewSetGroup(SnippetViewSetGroup):
         DepartmentViewSet,
         PositionViewSet,
         ServiceViewSet,
+        RoutingRuleViewSet,
         CalendarOverrideViewSet,
     )
     menu_icon = "site"
