@@ -15,12 +15,14 @@ pytestmark = pytest.mark.browser
 
 
 def working_days_after(start: date, days: int) -> date:
-    """The due date by the plain rule (weekends and Uzbek public holidays), to check the app's."""
-    off = holidays.country_holidays("UZ", years=range(start.year, start.year + 2))
+    """The due date worked out here from the public calendar (weekends, Uzbek public holidays,
+    and the Saturdays a decree made working days), to check the one the product shows."""
+    table = holidays.country_holidays("UZ", years=range(start.year, start.year + 2))
     day = start
     while days:
         day += timedelta(days=1)
-        if day.weekday() < 5 and day not in off:
+        weekday_off = day.weekday() >= 5 and day not in table.weekend_workdays
+        if not weekday_off and day not in table:
             days -= 1
     return day
 
