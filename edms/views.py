@@ -36,7 +36,7 @@ from edms.access import (
     user_office,
 )
 from edms.assignments import Step, assignment_steps_for
-from edms.attachments import attachment_add
+from edms.attachments import attachment_add, version_file_response
 from edms.audit import Action, audit_history, audit_record
 from edms.forms import (
     JOURNAL_KIND_TO_DOCUMENT,
@@ -355,14 +355,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         office_code=document.office.code,
         details={"document": document.pk, "sha256": version.sha256},
     )
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return version_file_response(version)
 
 
 @staff_required

@@ -20,6 +20,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
+from edms.attachments import version_file_response
 from edms.codes import normalize_code
 from intake.forms import ApplicationForm, is_uuid
 from intake.models import Application, ApplicationEvent, ServicePage
@@ -150,14 +151,7 @@ def result(request: HttpRequest, code: str) -> FileResponse:
         status=Application.Status.ISSUED,
         defaults={"at": timezone.now()},
     )
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return version_file_response(version)
 
 
 def receipt_data(application: Application, language: str) -> "ReceiptData":

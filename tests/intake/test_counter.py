@@ -1,24 +1,14 @@
 """Counter mode: an operator registers a walk-in citizen's application and prints the receipt."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from intake.models import Application
 from tests.edms.factories import user
 from tests.intake.factories import APPLICANT_POST, LAND_POST, pdf
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client: Client) -> Iterator[None]:
-    client.cookies["language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_operator_takes_an_application_and_prints_the_receipt(client: Client) -> None:

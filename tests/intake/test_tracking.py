@@ -1,12 +1,9 @@
 """The citizen follows the application: tracking page, timeline, decision and result."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from edms.assignments import resolution_write
 from edms.calendar import add_working_days
@@ -17,14 +14,7 @@ from intake.selectors import application_status
 from tests.edms.factories import user
 from tests.intake.factories import pdf, submit
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client: Client) -> Iterator[None]:
-    client.cookies["language"] = "en"
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_tracking_page_shows_where_it_stands(client: Client) -> None:

@@ -2,9 +2,6 @@
 (the notification, the index update) goes out once Redis is back, through the outbox sweep or
 a real Celery worker."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,9 +13,8 @@ from django.db import connection
 from config.celery import app
 from intake.models import OutboxMessage
 from intake.outbox import outbox_sweep
-from tests.conftest import require_service
 from tests.intake.factories import submit
-from tests.integration.test_services import REDIS_URL, ROOT, redis_available
+from tests.integration.test_services import REDIS_URL, celery_worker
 
 pytestmark = [pytest.mark.services]
 
@@ -100,36 +96,8 @@ def database_url() -> str:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_sends_the_notification_through_redis(broker: Any) -> None:
-    require_service(redis_available(), f"Redis is not reachable at {REDIS_URL}")
     queue = f"test-outbox-{uuid.uuid4().hex[:8]}"
-    env = {
-        **os.environ,
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": database_url(),
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "-l",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    with celery_worker(queue, DATABASE_URL=database_url()):
         broker(REDIS_URL, queue)
         application = submit().application  # committed: on_commit queues the messages
         key = f"application:{application.pk}:registered"
@@ -141,9 +109,3 @@ def test_a_real_worker_sends_the_notification_through_redis(broker: Any) -> None
                 break
             time.sleep(0.3)
         assert status == OutboxMessage.Status.DONE
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()

@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,16 +30,16 @@ def redis_available() -> bool:
         return False
 
 
-@pytest.fixture
-def worker() -> Iterator[None]:
-    """A real ``celery -A config worker`` on Redis, started and stopped by process id."""
+@contextmanager
+def celery_worker(queue: str, **environment: str) -> Iterator[None]:
+    """A real ``celery -A config worker`` on Redis consuming ``queue``, stopped by process id."""
     require_service(redis_available(), f"Redis is not reachable at {REDIS_URL}")
     env = {
         **os.environ,
         "REDIS_URL": REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        **environment,
     }
-    queue = f"test-{uuid.uuid4().hex[:8]}"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -60,7 +61,6 @@ def worker() -> Iterator[None]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    os.environ["TEST_CELERY_QUEUE"] = queue
     try:
         yield
     finally:
@@ -69,7 +69,17 @@ def worker() -> Iterator[None]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        os.environ.pop("TEST_CELERY_QUEUE", None)
+
+
+@pytest.fixture
+def worker() -> Iterator[None]:
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with celery_worker(queue):
+        os.environ["TEST_CELERY_QUEUE"] = queue
+        try:
+            yield
+        finally:
+            os.environ.pop("TEST_CELERY_QUEUE", None)
 
 
 def test_redis_answers() -> None:
