@@ -157,3 +157,31 @@ def control_assignments(
     }
     counts = assignments.aggregate(**{name: Count("pk", filter=q) for name, q in buckets.items()})
     return assignments, buckets, ControlCounts(**counts)
+
+
+def waiting_count(user: User) -> int:
+    """How many things wait for ``user`` (the badge in the header): open assignments, documents
+    to resolve (heads) or new for their department (department heads), reports and requests to
+    decide, and documents from other offices to register (registrars)."""
+    office = user_office(user)
+    count = Assignment.objects.filter(executor=user, status__in=OPEN_STATUSES).count()
+    count += AssignmentReport.objects.filter(
+        assignment__reviewer=user, status=AssignmentReport.Status.SUBMITTED
+    ).count()
+    count += ExtensionRequest.objects.filter(
+        assignment__reviewer=user, status=ExtensionRequest.Status.PENDING
+    ).count()
+    if office is None:
+        return count
+    registered = Document.objects.filter(office=office, status=Document.Status.REGISTERED)
+    if has_role(user, Role.HEAD, office):
+        count += registered.exclude(kind=Document.Kind.OUTGOING).count()
+    else:
+        position = staff_position(user)
+        if position is not None and position.is_lead and position.department_id is not None:
+            count += registered.filter(department_id=position.department_id).count()
+    if has_role(user, Role.REGISTRAR, office):
+        count += Dispatch.objects.filter(
+            recipient_office=office, status=Dispatch.Status.DELIVERED
+        ).count()
+    return count

@@ -42,3 +42,16 @@ def days_left(days_left_by_date: dict[date, int], deadline: date | None) -> Safe
 def get(mapping: dict[object, object], key: object) -> object:
     """``{{ steps|get:assignment.pk }}``: a dictionary lookup by a variable key."""
     return mapping.get(key, ())
+
+
+@register.simple_tag(takes_context=True)
+def waiting_for_me(context: template.Context) -> int:
+    """The number on the workspace link in the header; 0 for anyone who is not staff."""
+    from edms.access import is_staff_member
+    from edms.selectors import waiting_count
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not is_staff_member(user):
+        return 0
+    return waiting_count(user)

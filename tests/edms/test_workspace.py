@@ -457,3 +457,16 @@ def test_registration_errors_speak_the_users_language(
         },
     ).content.decode()
     assert message in html
+
+
+def test_the_header_counts_what_waits_for_me(client: Client) -> None:
+    from edms.selectors import waiting_count
+
+    signed_in(client, "jizzakh-city.lawyer")
+    count = waiting_count(user("jizzakh-city.lawyer"))
+    make_assignment("jizzakh-city.lawyer", 5)
+    html = client.get(reverse("edms:inbox")).content.decode()
+    assert f'data-waiting title="Waiting for you">{count + 1}<' in html
+    # Done work is not waiting.
+    make_assignment("jizzakh-city.lawyer", 5, status=Assignment.Status.DONE)
+    assert waiting_count(user("jizzakh-city.lawyer")) == count + 1
