@@ -16,6 +16,7 @@ follow ``Accept-Language``. The schema is at ``/api/schema/``, the browsable doc
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -222,16 +223,23 @@ class ApplicationCreateView(APIView):
             )
         assert service is not None
         key = request.headers.get("Idempotency-Key", "").strip()
-        submission = application_submit(
-            service=service,
-            office=form.cleaned_data["office"],
-            applicant=form.applicant(),
-            answers=form.answers(),
-            uploads=form.uploads(),
-            channel=Application.Channel.API,
-            idempotency_key=f"api:{key}" if key else "",
-            language=language,
-        )
+        try:
+            submission = application_submit(
+                service=service,
+                office=form.cleaned_data["office"],
+                applicant=form.applicant(),
+                answers=form.answers(),
+                uploads=form.uploads(),
+                channel=Application.Channel.API,
+                idempotency_key=f"api:{key}" if key else "",
+                language=language,
+            )
+        except ValidationError as error:
+            # The office cannot take it (no applications journal yet, or it stopped offering
+            # the service since the check): a 400 naming the office, not a 500.
+            code = getattr(error, "code", None)
+            field = "office" if code in ("not_offered", "no_journal") else "non_field_errors"
+            return Response({"errors": {field: error.messages}}, status=status.HTTP_400_BAD_REQUEST)
         application = submission.application
         response = Response(
             {

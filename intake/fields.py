@@ -158,18 +158,25 @@ def file_errors(upload: UploadedFile) -> list[ValidationError]:
     try:
         checked = upload_check(upload=upload)
     except ValidationError as error:
-        return list(error.error_list)
+        # The e-document check's "not an allowed type" lists Word, Excel, TIFF…, which an
+        # application does not take: say what it takes instead.
+        return [
+            _not_allowed(str((item.params or {}).get("name", upload.name)))
+            if item.code == "type"
+            else item
+            for item in error.error_list
+        ]
     finally:
         upload.seek(0)
     if checked.content_type not in settings.INTAKE_UPLOAD_TYPES:
-        return [
-            ValidationError(
-                _("“%(name)s” is not a PDF or an image (JPEG, PNG)."),
-                code="type",
-                params={"name": checked.name},
-            )
-        ]
+        return [_not_allowed(checked.name)]
     return []
+
+
+def _not_allowed(name: str) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s” is not a PDF or an image (JPEG, PNG)."), code="type", params={"name": name}
+    )
 
 
 def parse_choices(text: str) -> list[tuple[str, str]]:
@@ -207,8 +214,8 @@ class ServiceFormBuilder(FormBuilder):
 
     def create_number_field(self, field: Any, options: dict[str, Any]) -> forms.Field:
         return forms.DecimalField(
-            min_value=field.min_value,
-            max_value=field.max_value,
+            min_value=_plain(field.min_value),
+            max_value=_plain(field.max_value),
             max_digits=16,
             decimal_places=2,
             **options,
@@ -236,6 +243,13 @@ class ServiceFormBuilder(FormBuilder):
     def create_file_field(self, field: Any, options: dict[str, Any]) -> forms.Field:
         options.pop("initial", None)
         return FilesField(max_files=field.max_files or 5, **options)
+
+
+def _plain(bound: Decimal | None) -> Decimal | int | None:
+    """A bound as people write it in a message: 100, not 100.00."""
+    if bound is None:
+        return None
+    return int(bound) if bound == bound.to_integral_value() else bound.normalize()
 
 
 class _PatternValidator:

@@ -313,7 +313,6 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["intake.api.only_public_api"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Wagtail --------------------------------------------------------------------------------
