@@ -42,7 +42,6 @@ from intake.selectors import (
     offices_offering,
     service_form_fields,
 )
-from intake.submission import application_submit
 from portal.localized import localized
 
 
@@ -224,16 +223,7 @@ class ApplicationCreateView(APIView):
         assert service is not None
         key = request.headers.get("Idempotency-Key", "").strip()
         try:
-            submission = application_submit(
-                service=service,
-                office=form.cleaned_data["office"],
-                applicant=form.applicant(),
-                answers=form.answers(),
-                uploads=form.uploads(),
-                channel=Application.Channel.API,
-                idempotency_key=f"api:{key}" if key else "",
-                language=language,
-            )
+            submission = form.submit(channel=Application.Channel.API, key=key, language=language)
         except ValidationError as error:
             # The office cannot take it (no applications journal yet, or it stopped offering
             # the service since the check): a 400 naming the office, not a 500.

@@ -22,7 +22,6 @@ from intake.decisions import application_decide
 from intake.forms import ApplicationForm, is_uuid
 from intake.models import Application, Service
 from intake.selectors import offices_offering, service_form_fields
-from intake.submission import application_submit
 
 
 def _check_operator(request: HttpRequest) -> None:
@@ -60,16 +59,11 @@ def counter_apply(request: HttpRequest, code: str) -> HttpResponse:
         )
         if form.is_valid():
             try:
-                submission = application_submit(
-                    service=service,
-                    office=form.cleaned_data["office"],
-                    applicant=form.applicant(),
-                    answers=form.answers(),
-                    uploads=form.uploads(),
+                submission = form.submit(
                     channel=Application.Channel.COUNTER,
-                    operator=staff_user(request),
-                    idempotency_key=f"counter:{key}" if is_uuid(key) else "",
+                    key=key if is_uuid(key) else "",
                     language=request.POST.get("citizen_language") or language,
+                    operator=staff_user(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error)

@@ -7,16 +7,17 @@ checks and messages. The service's fields come from its page's form builder
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from edms.models import Office
 from intake.fields import FilesField, PhoneField, PinflField, ServiceFormBuilder, number_for_json
 from intake.models import Service
+from intake.submission import Applicant, Submission, application_submit
 from portal.localized import localized
 
 APPLICANT_FIELDS = ("full_name", "pinfl", "phone", "email", "address")
@@ -29,15 +30,6 @@ def is_uuid(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-@dataclass(frozen=True)
-class Applicant:
-    full_name: str
-    pinfl: str
-    phone: str
-    email: str
-    address: str
 
 
 class OfficeChoiceField(forms.ModelChoiceField):
@@ -123,6 +115,23 @@ class ApplicationForm(forms.Form):
             for name in self.service_field_names
             if self.cleaned_data.get(name) not in (None, "", [])
         }
+
+    def submit(
+        self, *, channel: str, key: str, language: str, operator: User | None = None
+    ) -> Submission:
+        """The valid form's application, registered; ``key`` makes a repeat the same one."""
+        assert self.service is not None
+        return application_submit(
+            service=self.service,
+            office=self.cleaned_data["office"],
+            applicant=self.applicant(),
+            answers=self.answers(),
+            uploads=self.uploads(),
+            channel=channel,
+            operator=operator,
+            idempotency_key=f"{channel}:{key}" if key else "",
+            language=language,
+        )
 
     def uploads(self) -> dict[str, list[UploadedFile]]:
         return {

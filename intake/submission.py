@@ -24,11 +24,19 @@ from edms.audit import Action, audit_record
 from edms.calendar import add_working_days
 from edms.models import AttachmentVersion, Document, Journal, Office
 from edms.registration import document_register
-from intake.forms import Applicant
 from intake.models import Application, ApplicationEvent, ApplicationFile, Service
 from intake.outbox import outbox_add, outbox_send_after_commit
 from intake.routing import application_route
 from portal.localized import localized
+
+
+@dataclass(frozen=True)
+class Applicant:
+    full_name: str
+    pinfl: str
+    phone: str
+    email: str
+    address: str
 
 
 @dataclass(frozen=True)

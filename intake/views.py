@@ -29,7 +29,6 @@ from intake.notices import tracking_url
 if TYPE_CHECKING:
     from intake.receipt import ReceiptData
 from intake.selectors import application_status, application_timeline, offices_offering
-from intake.submission import application_submit
 from portal.localized import localized
 
 
@@ -61,14 +60,9 @@ def service_page_serve(page: ServicePage, request: HttpRequest) -> HttpResponse:
         key = request.POST.get("submission_key", "")
         if form.is_valid():
             try:
-                submission = application_submit(
-                    service=service,
-                    office=form.cleaned_data["office"],
-                    applicant=form.applicant(),
-                    answers=form.answers(),
-                    uploads=form.uploads(),
+                submission = form.submit(
                     channel=Application.Channel.ONLINE,
-                    idempotency_key=f"web:{key}" if is_uuid(key) else "",
+                    key=key if is_uuid(key) else "",
                     language=translation.get_language() or settings.LANGUAGE_CODE,
                 )
             except ValidationError as error:

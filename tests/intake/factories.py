@@ -7,9 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 
 from edms.models import Office
-from intake.forms import Applicant
 from intake.models import Service
-from intake.submission import Submission, application_submit
+from intake.submission import Applicant, Submission, application_submit
 
 
 def _blank_pdf() -> bytes:

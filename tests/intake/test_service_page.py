@@ -67,7 +67,7 @@ def test_a_valid_submission_lands_on_the_tracking_page(client: Client) -> None:
         "documents": [pdf("pasport.pdf"), pdf("maʼlumotnoma.pdf")],
     }
     response = client.post(page.url, data)
-    application = Application.objects.get(idempotency_key=f"web:{key}")
+    application = Application.objects.get(idempotency_key=f"online:{key}")
     assert response.status_code == 302
     assert response["Location"] == (
         reverse("intake:track", args=[application.tracking_code]) + "?new=1"
@@ -82,4 +82,4 @@ def test_a_valid_submission_lands_on_the_tracking_page(client: Client) -> None:
     # A double click sends the same form again: the same application, not a second one.
     again = client.post(page.url, {**data, "documents": [pdf("pasport.pdf")]})
     assert again["Location"] == response["Location"]
-    assert Application.objects.filter(idempotency_key=f"web:{key}").count() == 1
+    assert Application.objects.filter(idempotency_key=f"online:{key}").count() == 1
