@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             name='OutboxMessage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('notify', 'Notification'), ('index', 'Search index update')], max_length=8, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('notify', 'Notification'), ('index', 'Search index update')], max_length=32, verbose_name='kind')),
                 ('key', models.CharField(max_length=255, unique=True, verbose_name='key')),
                 ('payload', models.JSONField(default=dict, verbose_name='payload')),
                 ('status', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('failed', 'Failed for good')], default='pending', max_length=8, verbose_name='status')),

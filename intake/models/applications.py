@@ -181,7 +181,7 @@ class OutboxMessage(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed for good")
 
-    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     # Unique: the same event never makes two messages, and a task run twice finds it done.
     key = models.CharField(_("key"), max_length=255, unique=True)
     payload = models.JSONField(_("payload"), default=dict)
