@@ -169,7 +169,13 @@ class ApplicationCreateView(APIView):
                 description="A retry with the same key returns the first application.",
             )
         ],
-        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 413: None, 429: None},
+        responses={
+            201: OpenApiTypes.OBJECT,
+            400: OpenApiTypes.OBJECT,
+            409: OpenApiTypes.OBJECT,
+            413: OpenApiTypes.OBJECT,
+            429: OpenApiTypes.OBJECT,
+        },
     )
     def post(self, request: Request) -> Response:
         django_request: HttpRequest = request._request
@@ -228,6 +234,11 @@ class ApplicationCreateView(APIView):
             # The office cannot take it (no applications journal yet, or it stopped offering
             # the service since the check): a 400 naming the office, not a 500.
             code = getattr(error, "code", None)
+            if code == "idempotency_conflict":
+                return Response(
+                    {"errors": {"Idempotency-Key": error.messages}},
+                    status=status.HTTP_409_CONFLICT,
+                )
             field = "office" if code in ("not_offered", "no_journal") else "non_field_errors"
             return Response({"errors": {field: error.messages}}, status=status.HTTP_400_BAD_REQUEST)
         application = submission.application

@@ -60,7 +60,7 @@ def application_submit(
     """Register the application in the office that handles it; the same key gives the same one."""
     idempotency_key = idempotency_key.strip()[:255]
     if idempotency_key:
-        existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _same_key(idempotency_key, service=service, applicant=applicant)
         if existing is not None:
             return Submission(existing, created=False)
     if not service.is_offered_by(office):
@@ -102,10 +102,25 @@ def application_submit(
     except IntegrityError:
         # Two submissions with one key at once: the database let the first in.
         if idempotency_key:
-            existing = Application.objects.filter(idempotency_key=idempotency_key).first()
+            existing = _same_key(idempotency_key, service=service, applicant=applicant)
             if existing is not None:
                 return Submission(existing, created=False)
         raise
+
+
+def _same_key(key: str, *, service: Service, applicant: Applicant) -> Application | None:
+    """The application first sent with ``key``. A key is only a retry of the same citizen's
+    application for the same service: anyone else's reuse of it is refused rather than shown
+    someone else's application."""
+    existing = Application.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.service_id != service.pk or existing.pinfl != applicant.pinfl:
+        raise ValidationError(
+            _("This idempotency key was already used for another application."),
+            code="idempotency_conflict",
+        )
+    return existing
 
 
 def _register(

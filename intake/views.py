@@ -8,7 +8,6 @@ limit per address, and a wrong code gets a plain "not found".
 """
 
 import uuid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,9 +24,7 @@ from edms.codes import normalize_code
 from intake.forms import ApplicationForm, is_uuid
 from intake.models import Application, ApplicationEvent, ServicePage
 from intake.notices import tracking_url
-
-if TYPE_CHECKING:
-    from intake.receipt import ReceiptData
+from intake.receipt import ReceiptData, receipt_pdf
 from intake.selectors import application_status, application_timeline, offices_offering
 from portal.localized import localized
 
@@ -123,8 +120,6 @@ def track(request: HttpRequest, code: str = "") -> HttpResponse:
 @ratelimit(key="ip", rate=_lookup_rate, block=True, group="intake-track")
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     application = _application(code)
-    from intake.receipt import receipt_pdf
-
     language = translation.get_language() or settings.LANGUAGE_CODE
     pdf = receipt_pdf(receipt_data(application, language), language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -148,11 +143,9 @@ def result(request: HttpRequest, code: str) -> FileResponse:
     return version_file_response(version)
 
 
-def receipt_data(application: Application, language: str) -> "ReceiptData":
+def receipt_data(application: Application, language: str) -> ReceiptData:
     """What the receipt shows, in ``language``."""
     operator = application.operator
-    from intake.receipt import ReceiptData
-
     with translation.override(language):
         fee = application.service.fee_bhm
         return ReceiptData(

@@ -322,6 +322,22 @@ def test_different_idempotency_keys_give_different_applications(client: Client) 
     assert written() == (before[0] + 2, before[1] + 2)
 
 
+def test_another_citizens_reuse_of_a_key_is_a_conflict_not_their_application(
+    client: Client,
+) -> None:
+    first = post(client, valid_post(), HTTP_IDEMPOTENCY_KEY="shared")
+    before = written()
+    other = post(client, valid_post(pinfl="41203870250019"), HTTP_IDEMPOTENCY_KEY="shared")
+    assert other.status_code == 409
+    assert other.json() == {
+        "errors": {
+            "Idempotency-Key": ["This idempotency key was already used for another application."]
+        }
+    }
+    assert first.json()["tracking_code"] not in other.content.decode()
+    assert written() == before
+
+
 # --- POST /api/v1/applications/: refused, nothing written ----------------------------------
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200

@@ -120,3 +120,14 @@ def test_the_applicant_is_the_documents_correspondent() -> None:
     document = submit().application.document
     assert document.correspondent_name == APPLICANT.full_name
     assert document.channel == Document.Channel.APPLICATION
+
+
+def test_someone_elses_idempotency_key_shows_them_nothing() -> None:
+    from dataclasses import replace
+
+    first = submit(idempotency_key="shared-key").application
+    with pytest.raises(ValidationError) as refused:
+        submit(idempotency_key="shared-key", applicant=replace(APPLICANT, pinfl="41203870250019"))
+    assert refused.value.code == "idempotency_conflict"
+    assert first.tracking_code not in str(refused.value)
+    assert Application.objects.filter(idempotency_key="shared-key").count() == 1
