@@ -39,7 +39,6 @@ from intake.notices import tracking_url
 from intake.selectors import (
     application_status,
     application_timeline,
-    offices_offering,
     service_form_fields,
 )
 from portal.localized import localized
@@ -202,16 +201,9 @@ class ApplicationCreateView(APIView):
         service = Service.objects.filter(code=code, is_active=True).first() if code else None
         language = _language()
         fields = service_form_fields(service, language) if service else []
-        form = ApplicationForm(
-            data,
-            files,
-            service=service,
-            form_fields=fields,
-            offices=offices_offering(service) if service else None,
-        )
-        # Unknown or not offered: the office field's own check says which.
-        if service is not None:
-            form.fields["office"].queryset = Office.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        # Every active office is a valid choice: one that does not offer the service is named
+        # by the form's own check, with that reason, rather than as an unknown code.
+        form = ApplicationForm(data, files, service=service, form_fields=fields)
         valid = form.is_valid()
         errors = _errors(form) if not valid else {}
         if service is None:

@@ -103,7 +103,10 @@ class Document(index.Indexed, models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    # Kept current through the outbox (``search.indexer``), not by signals.
+    # Kept current through the outbox (``search.indexer``) after commit, not by Wagtail's
+    # post_save signal, which would index inside the transaction that holds the journal's
+    # number lock (bench/intake_load.py found every application indexed twice).
+    search_auto_update = False
     search_fields = [
         index.SearchField("reg_number", boost=4),
         index.SearchField("title", boost=2),

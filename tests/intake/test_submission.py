@@ -131,3 +131,24 @@ def test_someone_elses_idempotency_key_shows_them_nothing() -> None:
     assert refused.value.code == "idempotency_conflict"
     assert first.tracking_code not in str(refused.value)
     assert Application.objects.filter(idempotency_key="shared-key").count() == 1
+
+
+def test_the_document_is_indexed_by_the_outbox_after_commit() -> None:
+    from wagtail.search.backends import get_search_backend
+
+    from intake.outbox import outbox_process
+
+    application = submit(
+        applicant=APPLICANT.__class__(**{**APPLICANT.__dict__, "full_name": "Qurbonova Zulxumor"})
+    ).application
+    backend = get_search_backend()
+
+    def found() -> bool:
+        results = backend.search("Zulxumor", Document)
+        return application.document_id in [document.pk for document in results]
+
+    assert not found()  # not inside the registering transaction
+    outbox_process(
+        OutboxMessage.objects.get(key=f"document:{application.document_id}:registered").pk
+    )
+    assert found()
