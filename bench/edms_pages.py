@@ -41,17 +41,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
-from psycopg import sql
+from harness import (  # bench/ is on the path when a benchmark runs
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    ROOT,
+    bound_statements,
+    create_database,
+    drop_database,
+    phase,
+    say,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_HOST = "127.0.0.1"  # local only, by design
-PG_PORT = 5432
-PG_USER = "postgres"
 TZ = ZoneInfo("Asia/Tashkent")  # settings.TIME_ZONE; no daylight saving time
 BATCH = 5_000
 STATEMENT_TIMEOUT_MS = 120_000
@@ -90,29 +94,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def admin_connection() -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        host=PG_HOST,
-        port=PG_PORT,
-        user=PG_USER,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=10,
-    )
-
-
-def create_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
 def configure_environment(dbname: str, media_root: str) -> None:
     """Settings come from the environment: set it before Django reads it."""
     os.environ["DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"
@@ -136,28 +117,10 @@ def setup_django() -> None:
 
     # WhiteNoise warns that collectstatic has not run; the benchmark serves no static files.
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-    from django.db.backends.signals import connection_created
 
     django.setup()
 
-    def bounded(sender: Any, connection: Any, **kwargs: Any) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
-
-    connection_created.connect(bounded, weak=False)
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-@contextmanager
-def phase(name: str, timings: dict[str, float]) -> Iterator[None]:
-    say(f"… {name}")
-    started = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - started
-    say(f"  {name}: {timings[name]:.1f} s")
+    bound_statements(STATEMENT_TIMEOUT_MS)
 
 
 # --- Schema and demo data -------------------------------------------------------------------

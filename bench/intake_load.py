@@ -82,13 +82,19 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg import sql
+from harness import (  # bench/ is on the path when a benchmark runs
+    PG_HOST,
+    PG_PORT,
+    PG_USER,
+    ROOT,
+    admin_connection,
+    bound_statements,
+    create_database,
+    drop_database,
+    phase,
+    say,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_HOST = "127.0.0.1"  # local only, by design
-PG_PORT = 5432
-PG_USER = "postgres"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 SETTINGS = "bench.intake_settings"
 STATEMENT_TIMEOUT_MS = 60_000
@@ -187,24 +193,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def admin_connection(dbname: str = "postgres") -> psycopg.Connection[Any]:
-    return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=dbname, autocommit=True, connect_timeout=10
-    )
-
-
-def create_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(name: str) -> None:
-    with admin_connection() as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
 def configure_environment(dbname: str, media_root: str) -> None:
     """Settings come from the environment: set before Django reads it; gunicorn inherits it."""
     os.environ.update(
@@ -230,17 +218,12 @@ def configure_environment(dbname: str, media_root: str) -> None:
 
 def setup_django() -> None:
     import django
-    from django.db.backends.signals import connection_created
 
     django.setup()
     # Eager Celery in this process logs that its memory:// broker URL has no host name.
     logging.getLogger("kombu.connection").setLevel(logging.ERROR)
 
-    def bounded(sender: Any, connection: Any, **kwargs: Any) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
-
-    connection_created.connect(bounded, weak=False)
+    bound_statements(STATEMENT_TIMEOUT_MS)
 
 
 def code_version() -> str:
@@ -263,19 +246,6 @@ def code_version() -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown (no git)"
     return f"git {head}" + (f" + uncommitted changes in {len(changed)} files" if changed else "")
-
-
-def say(text: str = "") -> None:
-    print(text, flush=True)
-
-
-@contextmanager
-def phase(name: str, timings: dict[str, float]) -> Iterator[None]:
-    say(f"… {name}")
-    started = time.perf_counter()
-    yield
-    timings[name] = time.perf_counter() - started
-    say(f"  {name}: {timings[name]:.1f} s")
 
 
 # --- Setup: schema, demo data, the form page and the floor table ----------------------------
