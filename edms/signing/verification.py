@@ -15,19 +15,25 @@ the authorities passed to it, checks only the last signature by default, reports
 after it as a side value, and imports ``oscrypto``, which fails on this machine's OpenSSL.
 """
 
+import asyncio
 import io
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,8 @@ def pdf_signatures(pdf: bytes, *, trust_roots: list[x509.Certificate]) -> list[S
     for index, embedded in enumerate(signatures):
         certificate = embedded.signer_cert
         try:
-            status: PdfSignatureStatus | None = validate_pdf_signature(
-                embedded, _context(trust_roots)
+            status: PdfSignatureStatus | None = _run(
+                async_validate_pdf_signature(embedded, _context(trust_roots))
             )
         except (SignatureValidationError, ValueError):
             status = None
@@ -94,6 +100,18 @@ def pdf_signatures(pdf: bytes, *, trust_roots: list[x509.Certificate]) -> list[S
             )
         )
     return reports
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """pyHanko validates asynchronously. Its own sync wrapper calls ``asyncio.run``, which fails
+    where an event loop already runs in this thread (an ASGI worker; the browser tests): run it
+    on a thread of its own there."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _in_period(certificate: asn1_x509.Certificate, at: datetime | None) -> bool:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from pypdf import PdfWriter
 
 from edms.signing.certificates import (
@@ -138,9 +139,24 @@ def test_a_wrong_passphrase_signs_nothing_and_says_so(people: dict[str, Identity
     key_file = pkcs12_export(people["Rahimov Baxtiyor"], passphrase=PASSPHRASE)
     opened = pkcs12_open(key_file, passphrase=PASSPHRASE)
     assert opened.certificate == people["Rahimov Baxtiyor"].certificate
-    with pytest.raises(ValidationError) as refused:
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
         pkcs12_open(key_file, passphrase="wrong passphrase")
     assert refused.value.code == "wrong_passphrase"
-    assert "Nothing was signed" in refused.value.messages[0]
+    with translation.override("en"):
+        assert "Nothing was signed" in refused.value.messages[0]
     with pytest.raises(ValidationError):
         pkcs12_export(people["Rahimov Baxtiyor"], passphrase="short")
+
+
+def test_verification_works_where_an_event_loop_is_running(
+    authority: Identity, people: dict[str, Identity]
+) -> None:
+    import asyncio
+
+    signed = routed(people)
+
+    async def inside_a_loop() -> list[bool]:
+        reports = pdf_signatures(signed, trust_roots=[authority.certificate])
+        return [report.intact and report.trusted for report in reports]
+
+    assert asyncio.run(inside_a_loop()) == [True, True, True]
