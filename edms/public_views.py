@@ -1,4 +1,5 @@
-"""Pages for people without an account: checking a document that reached them on paper.
+"""Pages for people without an account: checking a document that reached them on paper, or the
+signatures of a signed PDF.
 
 A paper dispatch carries a QR code to ``/verify/<code>/``. The page confirms which office sent
 which document, with what number and date, and the SHA-256 of each file, so that a copy can be
@@ -14,6 +15,8 @@ from django_ratelimit.decorators import ratelimit
 from edms.codes import normalize_code
 from edms.exchange import dispatched_files
 from edms.models import Dispatch
+from edms.signing.api import check_upload
+from edms.signing.verification import verdict
 
 
 def _verify_rate(group: str, request: HttpRequest) -> str:
@@ -22,6 +25,15 @@ def _verify_rate(group: str, request: HttpRequest) -> str:
 
 @ratelimit(key="ip", rate=_verify_rate, block=True)
 def verify(request: HttpRequest, code: str = "") -> HttpResponse:
+    if request.method == "POST":
+        # A PDF uploaded to check its signatures.
+        reports, problem = check_upload(request)
+        context = {"reports": reports, "problem": problem, "typed": ""}
+        if reports is not None:
+            context["verdict"] = verdict(reports)
+        return render(
+            request, "edms/verify.html", context, status=200 if reports is not None else 400
+        )
     typed = code or request.GET.get("code", "")
     normalized = normalize_code(typed)
     if code == "" and normalized:

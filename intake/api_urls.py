@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from edms.signing.api import VerifyView
 from intake import api
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
         api.ApplicationDetailView.as_view(),
         name="api-application",
     ),
+    path("v1/verify/", VerifyView.as_view(), name="api-verify"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

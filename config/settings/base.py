@@ -284,6 +284,12 @@ SMS_GATEWAY_TEMPLATE = env.json(
 # Submissions per client address (the API and the service pages).
 INTAKE_SUBMIT_RATE_LIMIT = env.str("INTAKE_SUBMIT_RATE_LIMIT", default="20/m")
 
+# --- Signatures -----------------------------------------------------------------------------
+# PEM files of the certificate authorities whose signatures are trusted (edms.signing.trust);
+# empty on the embedded default, where the demo authority in var/signing/ is trusted.
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+SIGNED_FILE_MAX_BYTES = env.int("SIGNED_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+
 # --- Public API (Django REST framework) -----------------------------------------------------
 REST_FRAMEWORK = {
     # Other systems call the API without a session; staff use the workspace.

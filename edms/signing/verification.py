@@ -119,3 +119,16 @@ def _in_period(certificate: asn1_x509.Certificate, at: datetime | None) -> bool:
         return False
     validity = certificate["tbs_certificate"]["validity"]
     return bool(validity["not_before"].native <= at <= validity["not_after"].native)
+
+
+def verdict(reports: list[SignatureReport]) -> str:
+    """The one line a person needs: "unsigned", "altered", "untrusted", "invalid" or "valid"."""
+    if not reports:
+        return "unsigned"
+    if any(not r.intact or r.modified_after for r in reports):
+        return "altered"
+    if any(not r.trusted for r in reports):
+        return "untrusted"
+    if any(not r.valid_at_signing for r in reports):
+        return "invalid"
+    return "valid"

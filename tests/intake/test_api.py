@@ -628,7 +628,7 @@ def test_too_many_lookups_from_one_client_are_429(client: Client) -> None:
 # --- Schema and docs ------------------------------------------------------------------------
 
 
-def test_the_schema_documents_the_three_paths_and_only_them(client: Client) -> None:
+def test_the_schema_documents_the_public_paths_and_only_them(client: Client) -> None:
     response = client.get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
     schema = response.json()
@@ -638,8 +638,10 @@ def test_the_schema_documents_the_three_paths_and_only_them(client: Client) -> N
         "/api/v1/services/",
         "/api/v1/applications/",
         "/api/v1/applications/{tracking_code}/",
+        "/api/v1/verify/",
     }
     assert set(schema["paths"]["/api/v1/services/"]) == {"get"}
+    assert set(schema["paths"]["/api/v1/verify/"]) == {"post"}
     assert set(schema["paths"]["/api/v1/applications/"]) == {"post"}
     assert set(schema["paths"]["/api/v1/applications/{tracking_code}/"]) == {"get"}
     create = schema["paths"]["/api/v1/applications/"]["post"]
