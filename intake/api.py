@@ -20,7 +20,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -42,6 +41,7 @@ from intake.selectors import (
     service_form_fields,
 )
 from portal.localized import localized
+from portal.throttling import api_limit_reached
 
 
 def only_public_api(endpoints: list[tuple[str, Any, Any, Any]]) -> list[Any]:
@@ -178,18 +178,14 @@ class ApplicationCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         django_request: HttpRequest = request._request
-        if is_ratelimited(
-            django_request,
+        limited = api_limit_reached(
+            request,
             group="intake-submit",
-            key="ip",
-            rate=lambda group, r: str(settings.INTAKE_SUBMIT_RATE_LIMIT),
-            method="POST",
-            increment=True,
-        ):
-            return Response(
-                {"detail": _("Too many applications from this client. Try again in a minute.")},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+            rate_setting="INTAKE_SUBMIT_RATE_LIMIT",
+            message=_("Too many applications from this client. Try again in a minute."),
+        )
+        if limited is not None:
+            return limited
         length = int(django_request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.INTAKE_REQUEST_MAX_BYTES:
             return Response(
@@ -252,17 +248,14 @@ class ApplicationCreateView(APIView):
 class ApplicationDetailView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 404: None})
     def get(self, request: Request, tracking_code: str) -> Response:
-        if is_ratelimited(
-            request._request,
+        limited = api_limit_reached(
+            request,
             group="intake-track",
-            key="ip",
-            rate=lambda group, r: str(settings.VERIFY_RATE_LIMIT),
-            increment=True,
-        ):
-            return Response(
-                {"detail": _("Too many lookups. Try again in a minute.")},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+            rate_setting="VERIFY_RATE_LIMIT",
+            message=_("Too many lookups. Try again in a minute."),
+        )
+        if limited is not None:
+            return limited
         code = normalize_code(tracking_code)
         application = (
             Application.objects.select_related("service", "office", "document", "result_file")

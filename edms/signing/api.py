@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 
 from edms.signing.trust import trust_roots
 from edms.signing.verification import NotAPdf, SignatureReport, pdf_signatures, verdict
+from portal.throttling import api_limit_reached
 
 
 def report_json(report: SignatureReport) -> dict[str, Any]:
@@ -54,18 +54,14 @@ class VerifyView(APIView):
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
-        if is_ratelimited(
-            request._request,
+        limited = api_limit_reached(
+            request,
             group="signature-verify",
-            key="ip",
-            rate=lambda group, r: str(settings.VERIFY_RATE_LIMIT),
-            method="POST",
-            increment=True,
-        ):
-            return Response(
-                {"detail": _("Too many lookups. Try again in a minute.")},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-            )
+            rate_setting="VERIFY_RATE_LIMIT",
+            message=_("Too many lookups. Try again in a minute."),
+        )
+        if limited is not None:
+            return limited
         reports, problem = check_upload(request)
         if reports is None:
             return Response({"errors": {"file": [problem]}}, status=status.HTTP_400_BAD_REQUEST)
