@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count, F, Q, QuerySet
 
 from edms.access import documents_visible_to, has_role, staff_position, user_office
+from edms.assignments import OPEN_STATUSES
 from edms.calendar import add_working_days, working_days_left
 from edms.models import (
     Assignment,
@@ -44,14 +45,6 @@ class Inbox:
     incoming_from_offices: list[Dispatch]
     for_my_department: list[Document]
     days_left: dict[date, int]
-
-
-OPEN_STATUSES = [
-    Assignment.Status.NEW,
-    Assignment.Status.IN_PROGRESS,
-    Assignment.Status.EXTENSION_REQUESTED,
-    Assignment.Status.REPORTED,
-]
 
 
 def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:

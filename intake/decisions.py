@@ -15,19 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edms.access import can_view_document, has_role, staff_position
+from edms.assignments import OPEN_STATUSES
 from edms.audit import Action, audit_record
 from edms.models import Assignment, AttachmentVersion, Document, Journal
 from edms.registration import document_register
 from edms.roles import Role
 from intake.models import Application, ApplicationEvent
 from intake.outbox import outbox_add, outbox_send_after_commit
-
-OPEN = [
-    Assignment.Status.NEW,
-    Assignment.Status.IN_PROGRESS,
-    Assignment.Status.EXTENSION_REQUESTED,
-    Assignment.Status.REPORTED,
-]
 
 
 def can_decide(user: User, application: Application) -> bool:
@@ -37,7 +31,11 @@ def can_decide(user: User, application: Application) -> bool:
     if has_role(user, Role.HEAD, application.handling_office):
         return True
     return Assignment.objects.filter(
-        document=document, executor=user, is_lead=True, parent__isnull=True, status__in=OPEN
+        document=document,
+        executor=user,
+        is_lead=True,
+        parent__isnull=True,
+        status__in=OPEN_STATUSES,
     ).exists()
 
 
