@@ -7,7 +7,6 @@ compared; the title and files are named only when the document is not confidenti
 codes get a plain "not found", and lookups are rate-limited per address.
 """
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
@@ -17,13 +16,10 @@ from edms.exchange import dispatched_files
 from edms.models import Dispatch
 from edms.signing.api import check_upload
 from edms.signing.verification import verdict
+from portal.throttling import rate_from_setting
 
 
-def _verify_rate(group: str, request: HttpRequest) -> str:
-    return str(settings.VERIFY_RATE_LIMIT)
-
-
-@ratelimit(key="ip", rate=_verify_rate, block=True)
+@ratelimit(key="ip", rate=rate_from_setting("VERIFY_RATE_LIMIT"), block=True)
 def verify(request: HttpRequest, code: str = "") -> HttpResponse:
     if request.method == "POST":
         # A PDF uploaded to check its signatures.

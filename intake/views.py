@@ -27,14 +27,9 @@ from intake.notices import tracking_url
 from intake.receipt import ReceiptData, receipt_pdf
 from intake.selectors import application_status, application_timeline, offices_offering
 from portal.localized import localized
+from portal.throttling import rate_from_setting
 
-
-def _lookup_rate(group: str, request: HttpRequest) -> str:
-    return str(settings.VERIFY_RATE_LIMIT)
-
-
-def _submit_rate(group: str, request: HttpRequest) -> str:
-    return str(settings.INTAKE_SUBMIT_RATE_LIMIT)
+_lookup_rate = rate_from_setting("VERIFY_RATE_LIMIT")
 
 
 def service_page_serve(page: ServicePage, request: HttpRequest) -> HttpResponse:
@@ -46,7 +41,7 @@ def service_page_serve(page: ServicePage, request: HttpRequest) -> HttpResponse:
             request,
             group="intake-submit",
             key="ip",
-            rate=_submit_rate,
+            rate=rate_from_setting("INTAKE_SUBMIT_RATE_LIMIT"),
             method="POST",
             increment=True,
         ):

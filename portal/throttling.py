@@ -1,10 +1,23 @@
-"""Per-address limits for the public API: one answer, 429 with a message, wherever a limit hits."""
+"""Per-address limits: rates read from settings when a request comes (so tests and operators
+can change them), and for the public API one answer, 429 with a message, wherever a limit hits."""
+
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django_ratelimit.core import is_ratelimited
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+
+def rate_from_setting(name: str) -> Callable[[str, Any], str]:
+    """A django-ratelimit ``rate`` that reads ``settings.<name>`` at each request."""
+
+    def rate(group: str, request: Any) -> str:
+        return str(getattr(settings, name))
+
+    return rate
 
 
 def api_limit_reached(
@@ -15,7 +28,7 @@ def api_limit_reached(
         request._request,
         group=group,
         key="ip",
-        rate=lambda _group, _request: str(getattr(settings, rate_setting)),
+        rate=rate_from_setting(rate_setting),
         increment=True,
     ):
         return Response({"detail": message}, status=status.HTTP_429_TOO_MANY_REQUESTS)

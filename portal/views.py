@@ -12,6 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from portal.forms import StaffLoginForm
 from portal.localized import DEFAULT_LANGUAGE, language_codes
+from portal.throttling import rate_from_setting
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -31,8 +32,7 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     )
 
 
-def _login_rate(group: str, request: HttpRequest) -> str:
-    return str(settings.LOGIN_RATE_LIMIT)
+_login_rate = rate_from_setting("LOGIN_RATE_LIMIT")
 
 
 @method_decorator(
