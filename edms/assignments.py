@@ -140,12 +140,6 @@ def person_name(person: User) -> str:
     return person.get_full_name() or person.get_username()
 
 
-def assignment_controller(assignment: Assignment) -> User:
-    """Who decides an assignment's reports and extension requests: the executor who delegated a
-    sub-assignment, else the resolution's controller, else the resolution's author."""
-    return assignment.reviewer
-
-
 def _is_party(user: User, assignment: Assignment, party: Party) -> bool:
     if not user.is_active:
         return False
@@ -165,7 +159,7 @@ def _not_allowed_message(assignment: Assignment, party: Party) -> str:
         return _(
             "Only %(name)s, who controls this assignment, may decide on its reports "
             "and extension requests."
-        ) % {"name": person_name(assignment_controller(assignment))}
+        ) % {"name": person_name(assignment.reviewer)}
     return _(
         "Only %(name)s, who gave this assignment, or the resolution's author may cancel it."
     ) % {"name": person_name(assignment.assigned_by)}
