@@ -1,9 +1,11 @@
 """Small builders for e-document tests: users by demo name, registered documents."""
 
+import io
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from pypdf import PdfWriter
 
 from edms.models import Document, Journal
 from edms.registration import document_register
@@ -42,3 +44,12 @@ def registered(
         is_confidential=confidential,
         on=on,
     )
+
+
+def blank_pdf(width: float = 595, height: float = 842) -> bytes:
+    """A valid one-page PDF (A4 unless told otherwise) with nothing on it."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=width, height=height)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -1,13 +1,11 @@
 """Signing with endesive and verifying with pyHanko: two visas and a final signature, and every
 way a signed file can be wrong."""
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
-from pypdf import PdfWriter
 
 from edms.signing.certificates import (
     Identity,
@@ -18,6 +16,7 @@ from edms.signing.certificates import (
 )
 from edms.signing.pades import _endesive_cms, pdf_sign
 from edms.signing.verification import NotAPdf, pdf_signatures
+from tests.edms.factories import blank_pdf
 
 PASSPHRASE = "demo-passphrase-1"
 
@@ -35,16 +34,8 @@ def people(authority: Identity) -> dict[str, Identity]:
     }
 
 
-def one_page() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def routed(people: dict[str, Identity]) -> bytes:
-    pdf = one_page()
+    pdf = blank_pdf()
     pdf = pdf_sign(pdf, identity=people["Yusupova Malika"], reason="Visa")
     pdf = pdf_sign(pdf, identity=people["Karimova Dilnoza"], reason="Visa")
     return pdf_sign(pdf, identity=people["Rahimov Baxtiyor"], reason="Signed")
@@ -69,7 +60,7 @@ def test_two_visas_and_a_final_signature_all_verify(
 
 
 def test_an_unsigned_pdf_has_no_signatures_and_a_non_pdf_is_refused(authority: Identity) -> None:
-    assert pdf_signatures(one_page(), trust_roots=[authority.certificate]) == []
+    assert pdf_signatures(blank_pdf(), trust_roots=[authority.certificate]) == []
     with pytest.raises(NotAPdf):
         pdf_signatures(b"MZ\x90\x00 not a pdf", trust_roots=[authority.certificate])
 
@@ -116,11 +107,11 @@ def test_an_expired_certificate_cannot_sign_and_is_reported_if_it_did(
         authority=authority, common_name="Eski Sertifikat", valid_days=30, now=long_ago
     )
     with pytest.raises(ValidationError) as refused:
-        pdf_sign(one_page(), identity=expired, reason="Signed")
+        pdf_sign(blank_pdf(), identity=expired, reason="Signed")
     assert refused.value.code == "expired"
     # Signed anyway, behind this product's back: the report says so.
     cms = _endesive_cms()
-    pdf = one_page()
+    pdf = blank_pdf()
     details = {
         "sigflags": 3,
         "sigpage": 0,

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from edms.signing.certificates import Identity, authority_create, certificate_issue
 from edms.signing.pades import pdf_sign
-from tests.edms.test_signing import one_page
+from tests.edms.factories import blank_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def trusted(authority: Identity, tmp_path: Path, client: Client) -> Iterator[Non
 
 
 def signed_by(authority: Identity, *names: str) -> bytes:
-    pdf = one_page()
+    pdf = blank_pdf()
     for name in names:
         pdf = pdf_sign(
             pdf, identity=certificate_issue(authority=authority, common_name=name), reason="Visa"
@@ -61,7 +61,7 @@ def test_the_api_reports_every_signature(client: Client, authority: Identity) ->
 
 @pytest.mark.usefixtures("trusted")
 def test_the_api_says_not_signed_altered_and_untrusted(client: Client, authority: Identity) -> None:
-    assert check(client, one_page()) == {"status": 200, "verdict": "unsigned", "signatures": []}
+    assert check(client, blank_pdf()) == {"status": 200, "verdict": "unsigned", "signatures": []}
     altered = check(client, signed_by(authority, "Rahimov Baxtiyor") + b"\n% later\n")
     assert altered["verdict"] == "altered"
     assert altered["signatures"][0]["modified_after"] is True

@@ -1,26 +1,16 @@
 """Builders for intake tests: valid answers and files for the demo services."""
 
-import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pypdf import PdfWriter
 
 from edms.models import Office
 from intake.models import Service
 from intake.submission import Applicant, Submission, application_submit
-
-
-def _blank_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
+from tests.edms.factories import blank_pdf
 
 # A valid one-page PDF, small enough for every test.
-PDF = _blank_pdf()
+PDF = blank_pdf(200, 200)
 
 APPLICANT = Applicant(
     full_name="Karimova Dilnoza Rustamovna",
