@@ -31,7 +31,7 @@ from wagtail.search import index
 
 from edms.models import Office
 from edms.selectors import offices_by_region
-from intake.models import Service
+from intake.models import Service, ServicePage
 from portal.blocks import GuidanceStreamBlock
 from portal.visibility import visible_notices
 
@@ -167,8 +167,6 @@ class ServiceCatalogPage(Page):
         if office_code:
             services = services.filter(offices__code=office_code)
         # Each service links to its page (with the form) under this catalogue, in its language.
-        from intake.models import ServicePage
-
         pages = {
             page.service_id: page
             for page in ServicePage.objects.child_of(self).live().only("service_id", "url_path")
