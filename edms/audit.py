@@ -44,6 +44,14 @@ class Action(models.TextChoices):
     DOWNLOAD = "download", _("File downloaded")
     APPLICATION = "application", _("Application received")
     DECISION = "decision", _("Application decided")
+    CERTIFICATE = "certificate", _("Signing certificate added")
+    CERTIFICATE_REVOKE = "certificate_revoke", _("Signing certificate revoked")
+    DRAFT = "draft", _("Draft prepared")
+    DRAFT_VERSION = "draft_version", _("New version of the draft")
+    VISA = "visa", _("Approved with a signature (visa)")
+    DRAFT_REJECT = "draft_reject", _("Draft rejected")
+    REMARK = "remark", _("Remark made")
+    SIGN = "sign", _("Signed")
 
 
 def action_label(action: str) -> str:

@@ -49,6 +49,14 @@ class DemoPerson:
 DEMO_PEOPLE = [
     DemoPerson(Role.HEAD, "Baxtiyor", "Rahimov", "Odilovich", "Hokim", "leadership", True),
     DemoPerson(
+        Role.DEPUTY,
+        "Shuhrat",
+        "Ahmedov",
+        "Nurmatovich",
+        "Hokim oʻrinbosari",
+        "leadership",
+    ),
+    DemoPerson(
         Role.REGISTRAR,
         "Dilnoza",
         "Karimova",
@@ -109,6 +117,7 @@ DEMO_PEOPLE = [
 # Namangan's demo staff have names of their own, so that lists mixing offices read clearly.
 NAMANGAN_NAMES: dict[str, tuple[str, str, str]] = {
     Role.HEAD.value: ("Ulugʻbek", "Xoliqov", "Mahmudovich"),
+    Role.DEPUTY.value: ("Ilhom", "Toʻxtayev", "Baxtiyorovich"),
     Role.REGISTRAR.value: ("Zarina", "Abdullayeva", "Qahramonovna"),
     Role.EXECUTOR.value: ("Doniyor", "Sobirov", "Akmalovich"),
     "land-head": ("Bahodir", "Nurmatov", "Ergashevich"),

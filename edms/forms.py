@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from edms.access import documents_visible_to
 from edms.calendar import add_working_days
-from edms.models import Department, Dispatch, Document, Journal, Office
+from edms.models import Department, Dispatch, Document, Draft, Journal, Office
 
 JOURNAL_KIND_TO_DOCUMENT = {
     Journal.Kind.INCOMING: Document.Kind.INCOMING,
@@ -167,3 +167,94 @@ class DispatchForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DraftForm(forms.Form):
+    """An answer or letter: its text for the letterhead, or a file, and for an answer to a
+    citizen's application the decision."""
+
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Draft.Outcome.choices)
+    title = forms.CharField(label=_("Subject"), max_length=500)
+    correspondent_name = forms.CharField(label=_("Addressee"), max_length=255, required=False)
+    correspondent_office = forms.ModelChoiceField(
+        queryset=Office.objects.filter(is_active=True),
+        label=_("Addressee office (on the system)"),
+        required=False,
+    )
+    body = forms.CharField(
+        label=_("Text (printed on the office's letterhead)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+    )
+    upload = forms.FileField(
+        label=_("Or upload the prepared file (PDF is signed inside; other files get a .p7s)"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, is_answer: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_answer:
+            del self.fields["outcome"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("body") or "").strip() and not data.get("upload"):
+            raise forms.ValidationError(_("Write the text of the letter, or upload its file."))
+        return data
+
+
+class RouteStepForm(forms.Form):
+    position = forms.IntegerField(label=_("Order"), min_value=1, max_value=20)
+    approver = StaffChoiceField(queryset=get_user_model().objects.none(), label=_("Approver"))
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=30, initial=2)
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approver"].queryset = office_staff(office)  # type: ignore[attr-defined]
+
+
+class BaseRouteFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        people = [form.cleaned_data["approver"] for form in self.forms if form.cleaned_data]
+        if len(people) != len({person.pk for person in people}):
+            raise forms.ValidationError(_("Each person appears on the route once."))
+
+
+RouteFormSet = forms.formset_factory(
+    RouteStepForm, formset=BaseRouteFormSet, extra=2, max_num=10, validate_max=True
+)
+
+
+class SignerForm(forms.Form):
+    signer = StaffChoiceField(queryset=get_user_model().objects.none(), label=_("Signer"))
+    signer_days = forms.IntegerField(
+        label=_("Working days to sign"), min_value=1, max_value=30, initial=2
+    )
+
+    def __init__(self, *args: Any, office: Office, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].queryset = office_staff(office)  # type: ignore[attr-defined]
+
+
+class PassphraseForm(forms.Form):
+    """Only the passphrase: it opens the signer's key for this one signature."""
+
+    passphrase = forms.CharField(
+        label=_("Passphrase of your signing key"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CertificateImportForm(forms.Form):
+    key_file = forms.FileField(label=_("Key file (PKCS#12: .p12 or .pfx)"))
+    passphrase = forms.CharField(
+        label=_("Its passphrase"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
+    )

@@ -1,11 +1,18 @@
 """Pages for people without an account: checking a document that reached them on paper, or the
-signatures of a signed PDF.
+signatures of a signed PDF or of a ``.p7s`` and the file it signs.
 
 A paper dispatch carries a QR code to ``/verify/<code>/``. The page confirms which office sent
 which document, with what number and date, and the SHA-256 of each file, so that a copy can be
 compared; the title and files are named only when the document is not confidential. Unknown
 codes get a plain "not found", and lookups are rate-limited per address.
+
+A signed letter or decision carries, in its signature stamp, a QR code to ``/verify/<code>/``
+too: the page checks the signed file the office keeps, says whether every signature on it is
+intact and trusted, and gives its SHA-256, so that the copy in hand can be compared (or
+uploaded below to check its own signatures).
 """
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,18 +20,20 @@ from django_ratelimit.decorators import ratelimit
 
 from edms.codes import normalize_code
 from edms.exchange import dispatched_files
-from edms.models import Dispatch
+from edms.models import Dispatch, Draft
 from edms.signing.api import check_upload
-from edms.signing.verification import verdict
+from edms.signing.trust import revocation_lists, trust_roots
+from edms.signing.verification import pdf_signatures, verdict
 from portal.throttling import rate_from_setting
 
 
 @ratelimit(key="ip", rate=rate_from_setting("VERIFY_RATE_LIMIT"), block=True)
 def verify(request: HttpRequest, code: str = "") -> HttpResponse:
     if request.method == "POST":
-        # A PDF uploaded to check its signatures.
-        reports, problem = check_upload(request)
-        context = {"reports": reports, "problem": problem, "typed": ""}
+        # A signed PDF, or a .p7s and the file it signs, uploaded to check the signatures.
+        reports, problems = check_upload(request)
+        messages = [message for field in problems.values() for message in field]
+        context = {"reports": reports, "problems": messages, "typed": ""}
         if reports is not None:
             context["verdict"] = verdict(reports)
         return render(
@@ -41,6 +50,10 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
             .filter(verification_code=normalized)
             .first()
         )
+    if dispatch is None and normalized:
+        signed = _signed_draft(normalized)
+        if signed is not None:
+            return render(request, "edms/verify.html", signed)
     if dispatch is None:
         status = 404 if typed else 200
         return render(request, "edms/verify.html", {"typed": typed}, status=status)
@@ -51,3 +64,28 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
         "edms/verify.html",
         {"dispatch": dispatch, "document": document, "versions": versions, "typed": typed},
     )
+
+
+def _signed_draft(code: str) -> dict[str, Any] | None:
+    """What the page shows for the signed file of a letter or decision with this code."""
+    draft = (
+        Draft.objects.select_related("result_document__office")
+        .filter(verification_code=code, status=Draft.Status.SIGNED)
+        .first()
+    )
+    version = draft.current_version() if draft else None
+    if draft is None or version is None or draft.result_document is None:
+        return None
+    reports = []
+    if version.signed_file:
+        with version.signed_file.open("rb") as handle:
+            reports = pdf_signatures(
+                handle.read(), trust_roots=trust_roots(), crls=revocation_lists()
+            )
+    return {
+        "signed_draft": draft,
+        "document": draft.result_document,
+        "reports": reports,
+        "verdict": verdict(reports) if reports else "",
+        "sha256": version.signed_sha256 or version.sha256,
+    }

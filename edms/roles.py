@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     REGISTRAR = "registrar", _("Registrar (chancellery)")
     HEAD = "head", _("Head")
+    DEPUTY = "deputy", _("Deputy head")
     EXECUTOR = "executor", _("Executor")
     LAWYER = "lawyer", _("Lawyer")
     CONTROLLER = "controller", _("Controller")
@@ -32,6 +33,7 @@ ADMIN_ACCESS = ("wagtailadmin", "access_admin")
 ROLE_PERMISSIONS: dict[Role, list[tuple[str, str]]] = {
     Role.REGISTRAR: [],
     Role.HEAD: [],
+    Role.DEPUTY: [],
     Role.EXECUTOR: [],
     Role.LAWYER: [],
     Role.CONTROLLER: [],
@@ -52,6 +54,12 @@ ROLE_PERMISSIONS: dict[Role, list[tuple[str, str]]] = {
         ("edms", "change_calendaroverride"),
         ("edms", "delete_calendaroverride"),
         ("edms", "view_calendaroverride"),
+        ("edms", "add_routetemplate"),
+        ("edms", "change_routetemplate"),
+        ("edms", "delete_routetemplate"),
+        ("edms", "view_routetemplate"),
+        ("edms", "change_signingcertificate"),
+        ("edms", "view_signingcertificate"),
         ("auth", "add_user"),
         ("auth", "change_user"),
         ("auth", "view_user"),

@@ -10,10 +10,12 @@ from edms.access import documents_visible_to, has_role, staff_position, user_off
 from edms.assignments import OPEN_STATUSES
 from edms.calendar import add_working_days, working_days_left
 from edms.models import (
+    ApprovalStep,
     Assignment,
     AssignmentReport,
     Dispatch,
     Document,
+    Draft,
     ExtensionRequest,
     Office,
 )
@@ -44,7 +46,24 @@ class Inbox:
     extensions_to_decide: list[ExtensionRequest]
     incoming_from_offices: list[Dispatch]
     for_my_department: list[Document]
+    to_approve: list[ApprovalStep]
+    to_sign: list[ApprovalStep]
+    my_drafts: list[Draft]
     days_left: dict[date, int]
+
+
+def pending_steps(user: User) -> QuerySet[ApprovalStep]:
+    """Route steps waiting for ``user``'s visa or signature now."""
+    return ApprovalStep.objects.filter(
+        approver=user, status=ApprovalStep.Status.PENDING, draft__status=Draft.Status.ON_ROUTE
+    )
+
+
+def drafts_in_preparation(user: User) -> QuerySet[Draft]:
+    """The user's own drafts that are not signed yet (returned ones need them)."""
+    return Draft.objects.filter(
+        author=user, status__in=[Draft.Status.RETURNED, Draft.Status.ON_ROUTE]
+    )
 
 
 def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
@@ -94,9 +113,19 @@ def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
             .select_related("journal")
             .order_by("due_date", "reg_date")[:limit]
         )
-    deadlines = [a.deadline for a in assignments] + [
-        d.due_date for d in [*to_resolve, *for_department] if d.due_date
-    ]
+    steps = list(
+        pending_steps(user)
+        .select_related("draft", "draft__reply_to")
+        .order_by("deadline", "pk")[:limit]
+    )
+    to_approve = [step for step in steps if step.kind == ApprovalStep.Kind.VISA]
+    to_sign = [step for step in steps if step.kind == ApprovalStep.Kind.SIGNATURE]
+    my_drafts = list(drafts_in_preparation(user).order_by("-status", "-created_at")[:limit])
+    deadlines = (
+        [a.deadline for a in assignments]
+        + [d.due_date for d in [*to_resolve, *for_department] if d.due_date]
+        + [step.deadline for step in steps if step.deadline]
+    )
     return Inbox(
         assignments=assignments,
         to_resolve=to_resolve,
@@ -104,6 +133,9 @@ def inbox_for(user: User, *, today: date, limit: int = 50) -> Inbox:
         extensions_to_decide=extensions,
         incoming_from_offices=incoming,
         for_my_department=for_department,
+        to_approve=to_approve,
+        to_sign=to_sign,
+        my_drafts=my_drafts,
         days_left=working_days_left(today=today, deadlines=deadlines, office=office),
     )
 
@@ -155,9 +187,12 @@ def control_assignments(
 def waiting_count(user: User) -> int:
     """How many things wait for ``user`` (the badge in the header): open assignments, documents
     to resolve (heads) or new for their department (department heads), reports and requests to
-    decide, and documents from other offices to register (registrars)."""
+    decide, drafts to approve or sign and their own drafts returned to them, and documents from
+    other offices to register (registrars)."""
     office = user_office(user)
     count = Assignment.objects.filter(executor=user, status__in=OPEN_STATUSES).count()
+    count += pending_steps(user).count()
+    count += Draft.objects.filter(author=user, status=Draft.Status.RETURNED).count()
     count += AssignmentReport.objects.filter(
         assignment__reviewer=user, status=AssignmentReport.Status.SUBMITTED
     ).count()

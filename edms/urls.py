@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from edms import views
+from edms import draft_views, views
 
 app_name = "edms"
 
@@ -24,4 +24,12 @@ urlpatterns = [
     path("assignments/<int:pk>/<str:step>/", views.assignment_action, name="assignment"),
     path("files/<int:pk>/", views.attachment_download, name="download"),
     path("control/", views.control, name="control"),
+    path("drafts/new/", draft_views.draft_create, name="draft_new"),
+    path("drafts/<int:pk>/", draft_views.draft_detail, name="draft"),
+    path("drafts/<int:pk>/remark/", draft_views.draft_remark, name="draft_remark"),
+    path("drafts/<int:pk>/version/", draft_views.draft_version, name="draft_version"),
+    path("drafts/versions/<int:pk>/<str:which>/", draft_views.draft_file, name="draft_file"),
+    path("steps/<int:pk>/p7s/", draft_views.step_signature, name="step_signature"),
+    path("steps/<int:pk>/<str:action>/", draft_views.step_action, name="step"),
+    path("certificate/", draft_views.certificate_page, name="certificate"),
 ]

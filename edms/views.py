@@ -35,6 +35,7 @@ from edms.access import (
     is_staff_member,
     user_office,
 )
+from edms.approvals import FINISHED, can_prepare_draft, current_route, drafts_visible_to
 from edms.assignments import Step, assignment_steps_for
 from edms.attachments import attachment_add, version_file_response
 from edms.audit import Action, audit_history, audit_record
@@ -46,12 +47,14 @@ from edms.forms import (
     ResolutionForm,
 )
 from edms.models import (
+    ApprovalStep,
     Assignment,
     AssignmentReport,
     Attachment,
     AttachmentVersion,
     Dispatch,
     Document,
+    Draft,
     ExtensionRequest,
     Office,
 )
@@ -222,8 +225,20 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_resolve": can_write_resolution(user, document),
         "can_send": office == document.office and has_role(user, Role.REGISTRAR, office),
         "dispatch_form": DispatchForm(),
+        "drafts": drafts_visible_to(user).filter(reply_to=document).order_by("-created_at"),
+        "can_draft": document.kind != Document.Kind.APPLICATION
+        and can_prepare_draft(user, document, document.office),
+        "signed_route": _signed_route(document),
     }
     return render(request, "edms/document_detail.html", context)
+
+
+def _signed_route(document: Document) -> list[ApprovalStep]:
+    """The visas and the signature of the draft this document was registered from."""
+    draft = Draft.objects.filter(result_document=document).first()
+    if draft is None:
+        return []
+    return [step for step in current_route(draft) if step.status in FINISHED]
 
 
 @staff_required

@@ -8,4 +8,5 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         # The outbox handler for notifications registers itself on import.
-        from intake import notices  # noqa: F401
+        # The signed answer's receiver closes the application.
+        from intake import decisions, notices  # noqa: F401

@@ -9,16 +9,14 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from edms.access import can_view_document, has_role, user_office
+from edms.access import has_role, user_office
 from edms.roles import Role
-from edms.views import error_text, staff_required, staff_user
-from intake.decisions import application_decide
+from edms.views import staff_required, staff_user
 from intake.forms import ApplicationForm, is_uuid
 from intake.models import Application, Service
 from intake.selectors import offices_offering, service_form_fields
@@ -99,27 +97,3 @@ def counter_done(request: HttpRequest, code: str) -> HttpResponse:
         operator=request.user,
     )
     return render(request, "intake/counter_done.html", {"application": application})
-
-
-@staff_required
-@require_POST
-def application_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The decision form on the application's document card."""
-    application = get_object_or_404(
-        Application.objects.select_related("document", "handling_office"), pk=pk
-    )
-    if not can_view_document(request.user, application.document):
-        raise Http404
-    try:
-        application_decide(
-            application=application,
-            by=staff_user(request),
-            outcome=request.POST.get("outcome", ""),
-            note=request.POST.get("note", ""),
-            upload=request.FILES.get("result_file"),
-        )
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("The application is decided; the citizen is notified."))
-    return redirect("edms:document", pk=application.document_id)

@@ -1,24 +1,27 @@
-"""The decision on an application: the answer document, and the result for the citizen.
+"""The decision on an application: the signed answer, and the result for the citizen.
 
-The head of the handling office, or the executor leading the work on the application, decides:
-an outgoing answer is registered in the office's journal as the reply to the application's
-document, with the result file; the application records the outcome, the tracking page offers
-the result, and the citizen is notified (through the outbox). Issue 5's approvals and
-signatures come before this step once they exist.
+The head of the handling office, or the executor leading the work on the application, prepares
+the answer as a draft with the decision (``edms.approvals``); it goes through its approval
+route and is signed. The final signature registers the answer in the outgoing journal as the
+reply to the application's document and sends ``draft_signed``: then the application records
+the outcome, the tracking page offers the signed file, and the citizen is notified (through the
+outbox), all in the signature's transaction.
 """
 
+from typing import Any
+
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from edms.access import can_view_document, has_role, staff_position
+from edms.approvals import draft_signed
 from edms.assignments import OPEN_STATUSES
 from edms.audit import Action, audit_record
-from edms.models import Assignment, AttachmentVersion, Document, Journal
-from edms.registration import document_register
+from edms.models import Assignment, Attachment, AttachmentVersion, Document, Draft
 from edms.roles import Role
 from intake.models import Application, ApplicationEvent
 from intake.outbox import outbox_add, outbox_send_after_commit
@@ -61,53 +64,26 @@ def can_see_applicant(user: User, application: Application) -> bool:
     return application.document.participants.filter(pk=user.pk).exists()
 
 
-def application_decide(
-    *,
-    application: Application,
-    by: User,
-    outcome: str,
-    note: str,
-    upload: UploadedFile | None,
-) -> Application:
-    """Register the answer, record the outcome, publish the result and tell the citizen."""
-    if not can_decide(by, application):
-        raise PermissionDenied(
-            _("Only the head of the office or the lead executor decides this application.")
-        )
+def application_close(
+    *, application: Application, by: User, outcome: str, answer: Document
+) -> None:
+    """Record the outcome with the signed answer as the result, and tell the citizen."""
     if outcome not in Application.Outcome.values:
         raise ValidationError(_("Choose the outcome."), code="outcome")
-    note = (note or "").strip()
-    if outcome == Application.Outcome.REFUSED and not note:
-        raise ValidationError(_("Give the reason for the refusal."), code="reason_required")
-    journal = Journal.objects.filter(
-        office=application.handling_office, kind=Journal.Kind.OUTGOING, is_active=True
-    ).first()
-    if journal is None:
-        raise ValidationError(_("The office has no journal for outgoing documents."))
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.outcome:
             raise ValidationError(_("This application is already decided."), code="already_decided")
         now = timezone.now()
-        answer = document_register(
-            journal=journal,
-            kind=Document.Kind.OUTGOING,
-            title=_("Answer to application %(number)s")
-            % {"number": application.document.reg_number},
-            summary=note,
-            channel=Document.Channel.CREATED,
-            correspondent_kind=Document.CorrespondentKind.PERSON,
-            correspondent_name=application.full_name,
-            department=application.department,
-            reply_to=application.document,
-            by=by,
-            files=[upload] if upload else [],
-        )
         locked.outcome = outcome
-        locked.result_note = note
+        locked.result_note = answer.summary
         locked.result_document = answer
         locked.result_file = (
-            AttachmentVersion.objects.filter(attachment__document=answer).order_by("pk").first()
+            AttachmentVersion.objects.filter(
+                attachment__document=answer, attachment__role=Attachment.Role.MAIN
+            )
+            .order_by("pk")
+            .first()
         )
         locked.status = Application.Status.DECIDED
         locked.decided_at = now
@@ -148,4 +124,18 @@ def application_decide(
                 ),
             ]
         )
-        return locked
+
+
+@receiver(draft_signed)
+def close_on_signature(sender: Any, draft: Draft, by: User, **kwargs: Any) -> None:
+    """The head's signature on the answer decides the application it answers."""
+    application = (
+        Application.objects.filter(document_id=draft.reply_to_id).first()
+        if draft.kind == Draft.Kind.ANSWER and draft.reply_to_id
+        else None
+    )
+    if application is None or draft.result_document is None:
+        return
+    application_close(
+        application=application, by=by, outcome=draft.outcome, answer=draft.result_document
+    )

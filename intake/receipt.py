@@ -10,20 +10,15 @@ as given. The function is pure: the same data give the same bytes, and no model 
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import cast
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from portal.fonts import FONT, FONT_FILES, font_dir
 from portal.qr import qr_png
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONT = "DejaVu"
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 # The tracking code reads best in a monospaced face (0 and O, 1 and I apart); DejaVu Sans Mono
 # ships in the same package, and without it the code is set in DejaVu Sans Bold.
 CODE_FONT = "DejaVuMono"
@@ -51,20 +46,9 @@ class ReceiptData:
     fee: str = ""  # e.g. "0.5 BHM"; "" when free
 
 
-def _font_dir() -> Path:
-    folder = Path(getattr(settings, "PDF_FONT_DIR", DEFAULT_FONT_DIR))
-    missing = [name for name in FONT_FILES.values() if not (folder / name).is_file()]
-    if missing:
-        raise ImproperlyConfigured(
-            f"The receipt's fonts are missing from {folder}: {', '.join(missing)} "
-            "(install fonts-dejavu-core, or set PDF_FONT_DIR to a directory holding them)."
-        )
-    return folder
-
-
 def receipt_pdf(data: ReceiptData, *, language: str) -> bytes:
     """The receipt as PDF bytes, labelled in ``language``; the same data give the same file."""
-    folder = _font_dir()
+    folder = font_dir()
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=BOTTOM_MARGIN)
     for style, name in FONT_FILES.items():

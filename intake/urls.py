@@ -19,5 +19,4 @@ counter_urlpatterns = [
     path("", counter.counter, name="counter"),
     path("<slug:code>/", counter.counter_apply, name="counter_apply"),
     path("done/<str:code>/", counter.counter_done, name="counter_done"),
-    path("applications/<int:pk>/decide/", counter.application_decide_view, name="decide"),
 ]

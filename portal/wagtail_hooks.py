@@ -7,13 +7,23 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from edms.access import is_staff_member
-from edms.models import CalendarOverride, Department, Office, Position
+from edms.admin_forms import CertificateRevokeForm
+from edms.models import (
+    CalendarOverride,
+    Department,
+    Office,
+    Position,
+    RouteTemplate,
+    SigningCertificate,
+)
 from intake.models import RoutingRule, Service
 from portal.admin_scope import OfficeScopedViewSet
 from portal.visibility import page_is_staff_only
@@ -83,6 +93,44 @@ class CalendarOverrideViewSet(OfficeScopedViewSet):
     list_filter = ["kind", "office"]
 
 
+class RouteTemplateViewSet(OfficeScopedViewSet):
+    model = RouteTemplate
+    icon = "list-ol"
+    list_display = ["name", "kind", "office", "is_default"]
+    list_filter = ["office", "kind"]
+    panels = [
+        FieldPanel("office"),
+        FieldPanel("kind"),
+        FieldPanel("name"),
+        FieldPanel("is_default"),
+        InlinePanel("steps", label=_("Steps"), min_num=1),
+    ]
+
+
+class SigningCertificateViewSet(OfficeScopedViewSet):
+    """Certificates are issued (``manage.py issue_certificate``) or imported by their holder;
+    here an administrator sees them and revokes one."""
+
+    model = SigningCertificate
+    icon = "key"
+    list_display = ["subject", "serial", "user", "not_after", "revoked_at"]
+    list_filter = ["office", "source"]
+    search_fields = ["subject", "serial"]
+    inspect_view_enabled = True
+    panels = [
+        FieldPanel(
+            "revocation_reason",
+            help_text=_("Giving a reason revokes the certificate: it signs no more, at once."),
+        )
+    ]
+
+    def get_edit_handler(self):  # type: ignore[no-untyped-def]
+        handler = super().get_edit_handler()
+        return type(handler)(handler.children, base_form_class=CertificateRevokeForm).bind_to_model(
+            self.model
+        )
+
+
 class OrganisationViewSetGroup(SnippetViewSetGroup):
     items = (
         OfficeViewSet,
@@ -91,6 +139,8 @@ class OrganisationViewSetGroup(SnippetViewSetGroup):
         ServiceViewSet,
         RoutingRuleViewSet,
         CalendarOverrideViewSet,
+        RouteTemplateViewSet,
+        SigningCertificateViewSet,
     )
     menu_icon = "site"
     menu_label = "Organisation"

@@ -7,6 +7,7 @@ pass by skipping what it was meant to check.
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 
 DEMO_PASSWORD = "demo12345"
 
@@ -27,6 +29,13 @@ def require_service(available: bool, reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true and a required service is missing: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_dir() -> Iterator[None]:
+    # The demo loader creates this run's demo certificate authority there.
+    yield
+    shutil.rmtree(settings.SIGNING_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +78,11 @@ def login(client: Client, username: str) -> Client:
 @pytest.fixture
 def executor_client(client: Client, db: None) -> Client:
     return login(client, "jizzakh-city.executor")
+
+
+@pytest.fixture
+def english(client: Client) -> Iterator[None]:
+    """Pages (by the language cookie) and messages built in the test, in English."""
+    client.cookies["language"] = "en"
+    with translation.override("en"):
+        yield

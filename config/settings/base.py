@@ -288,6 +288,16 @@ INTAKE_SUBMIT_RATE_LIMIT = env.str("INTAKE_SUBMIT_RATE_LIMIT", default="20/m")
 # PEM files of the certificate authorities whose signatures are trusted (edms.signing.trust);
 # empty on the embedded default, where the demo authority in var/signing/ is trusted.
 SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+# The demo certificate authority's files (edms.signing.keys): certificate, key, revocation list.
+SIGNING_DIR = Path(env.str("SIGNING_DIR", default=str(VAR_DIR / "signing")))
+# Revocation lists (PEM or DER files) of those authorities (edms.signing.trust); empty on the
+# embedded default, where the demo authority's demo-ca.crl in SIGNING_DIR is read if it exists.
+SIGNING_CRLS = env.list("SIGNING_CRLS", default=[])
+# An RFC 3161 time-stamp authority (edms.signing.timestamps): when set, every signature carries
+# its time-stamp, and signing fails rather than go without one; empty signs without.
+SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
+# Seconds to wait for the time-stamp authority's answer.
+SIGNING_TSA_TIMEOUT = env.float("SIGNING_TSA_TIMEOUT", default=10.0)
 SIGNED_FILE_MAX_BYTES = env.int("SIGNED_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Public API (Django REST framework) -----------------------------------------------------

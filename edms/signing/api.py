@@ -1,24 +1,37 @@
-"""``POST /api/v1/verify/``: what a signed PDF says about each of its signatures.
+"""``POST /api/v1/verify/``: what a signed file says about each of its signatures.
 
-Multipart ``file`` (a PDF). Answers ``{"verdict": ..., "signatures": [...]}``, with an empty
-list when the file is not signed; a file that is not a PDF gets a 400 with a clear message.
-Detached ``.p7s`` signatures come with their signing support (issue 5).
+Multipart ``file``: a PDF with embedded signatures, or a detached CMS signature (``.p7s``, told
+apart by its content, not its name) with the file it signs as ``signed_file``. Answers
+``{"verdict": ..., "signatures": [...]}``, with an empty list when a PDF is not signed. A file
+that is neither, a ``.p7s`` without its ``signed_file``, or a file larger than
+``SIGNED_FILE_MAX_BYTES`` gets a 400 with a clear message under the field's name.
 """
 
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from edms.signing.trust import trust_roots
-from edms.signing.verification import NotAPdf, SignatureReport, pdf_signatures, verdict
+from edms.signing.trust import revocation_lists, trust_roots
+from edms.signing.verification import (
+    NotAPdf,
+    NotASignature,
+    SignatureReport,
+    detached_signatures,
+    is_detached_signature,
+    pdf_signatures,
+    verdict,
+)
 from portal.throttling import api_limit_reached
+
+Problems = dict[str, list[str]]
 
 
 def report_json(report: SignatureReport) -> dict[str, Any]:
@@ -35,22 +48,61 @@ def report_json(report: SignatureReport) -> dict[str, Any]:
     }
 
 
-def check_upload(request: Any) -> tuple[list[SignatureReport] | None, str]:
-    """The reports of the uploaded ``file``, or None and the message saying why not."""
+def check_upload(request: Any) -> tuple[list[SignatureReport] | None, Problems]:
+    """The reports of the uploaded ``file`` (with ``signed_file`` for a ``.p7s``), or None and
+    the messages saying why not, by field."""
     upload = request.FILES.get("file")
     if upload is None:
-        return None, _("Attach the signed PDF as “file”.")
-    if upload.size is not None and upload.size > settings.SIGNED_FILE_MAX_BYTES:
-        return None, _("The file is too large to check here.")
+        return None, {"file": [_("Attach the signed PDF or the .p7s signature as “file”.")]}
+    if _too_large(upload):
+        return None, {"file": [_("The file is too large to check here.")]}
+    content = upload.read()
+    not_signed = _(
+        "This file is neither a PDF nor a .p7s signature, so there is no signature to check."
+    )
+    if not content.startswith(b"%PDF-") and is_detached_signature(content):
+        signed = request.FILES.get("signed_file")
+        if signed is None:
+            message = _("This is a .p7s signature: attach the file it signs as “signed_file”.")
+            return None, {"signed_file": [message]}
+        if _too_large(signed):
+            return None, {"signed_file": [_("The file is too large to check here.")]}
+        try:
+            return detached_signatures(
+                signed.read(), content, trust_roots=trust_roots(), crls=revocation_lists()
+            ), {}
+        except NotASignature:
+            message = _("This .p7s signature does not carry its signer's certificate.")
+            return None, {"file": [message]}
     try:
-        return pdf_signatures(upload.read(), trust_roots=trust_roots()), ""
+        return pdf_signatures(content, trust_roots=trust_roots(), crls=revocation_lists()), {}
     except NotAPdf:
-        return None, _("This file is not a PDF, so it cannot carry a PDF signature.")
+        return None, {"file": [not_signed]}
+
+
+def _too_large(upload: UploadedFile) -> bool:
+    return upload.size is not None and upload.size > settings.SIGNED_FILE_MAX_BYTES
 
 
 class VerifyView(APIView):
     @extend_schema(
-        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        summary="Check the signatures of a signed PDF or of a .p7s and its file",
+        description=(
+            "`file`: a PDF (its embedded signatures are checked) or a detached CMS signature "
+            "(`.p7s`, recognised by its content); for a `.p7s`, `signed_file` is the file it "
+            "signs. Each signature is checked against this portal's trusted authorities and "
+            "their revocation lists. `verdict` is `unsigned`, `altered`, `untrusted`, "
+            "`invalid` or `valid`."
+        ),
+        request={
+            "multipart/form-data": inline_serializer(
+                "VerifyUpload",
+                {
+                    "file": serializers.FileField(),
+                    "signed_file": serializers.FileField(required=False),
+                },
+            )
+        },
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
@@ -62,9 +114,9 @@ class VerifyView(APIView):
         )
         if limited is not None:
             return limited
-        reports, problem = check_upload(request)
+        reports, problems = check_upload(request)
         if reports is None:
-            return Response({"errors": {"file": [problem]}}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"errors": problems}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             {"verdict": verdict(reports), "signatures": [report_json(r) for r in reports]}
         )

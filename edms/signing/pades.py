@@ -11,17 +11,25 @@ site-packages is patched, and a fixed oscrypto release changes nothing here.
 """
 
 import importlib
+import io
+import re
 import sys
 import types
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pypdf import PdfReader
+
 from edms.signing.certificates import Identity, certificate_check_usable
+from edms.signing.stamp import Stamp, stamp_file
+from edms.signing.timestamps import no_timestamp, timestamp_required, tsa_timeout, tsa_url
 
 # endesive pads each signature to this many bytes; 8 KiB holds an RSA-2048 CMS with a short
 # chain and keeps signing fast (the default size makes it about twice as slow).
 SIGNATURE_SPACE = 8192
+# A time-stamp token adds the authority's certificates (often a few KiB) to the signature.
+SIGNATURE_SPACE_TIMESTAMPED = 16384
 
 
 def _endesive_cms() -> Any:
@@ -45,9 +53,18 @@ def pdf_sign(
     location: str = "",
     field_name: str = "",
     at: datetime | None = None,
+    timestamp_url: str | None = None,
+    stamp: Stamp | None = None,
 ) -> bytes:
-    """``pdf`` with one more signature appended; the certificate must be valid now."""
+    """``pdf`` with one more signature appended; the certificate must be valid now.
+
+    With ``stamp`` the signature is visible: the stamp is drawn in its box on the last page.
+
+    ``timestamp_url`` is the RFC 3161 time-stamp authority (None: ``SIGNING_TSA_URL``; empty:
+    none). With one, a signature the authority did not time-stamp is refused
+    (``edms.signing.timestamps``) and nothing is returned."""
     at = at or datetime.now(UTC)
+    url = tsa_url() if timestamp_url is None else timestamp_url
     certificate_check_usable(identity.certificate, at=at)
     cms = _endesive_cms()
     existing = pdf.count(b"/Type /Sig") + pdf.count(b"/Type/Sig")
@@ -59,9 +76,43 @@ def pdf_sign(
         "reason": reason,
         "location": location,
         "contact": "",
-        "aligned": SIGNATURE_SPACE,
+        "aligned": SIGNATURE_SPACE_TIMESTAMPED if url else SIGNATURE_SPACE,
     }
-    update: bytes = cms.sign(
-        pdf, details, identity.key, identity.certificate, list(identity.chain), "sha256"
-    )
+    if stamp is not None:
+        details["sigpage"] = len(PdfReader(io.BytesIO(pdf)).pages) - 1
+        details["signaturebox"] = stamp.box
+        details["signature_img"] = stamp_file(stamp)
+    try:
+        update: bytes = cms.sign(
+            pdf,
+            details,
+            identity.key,
+            identity.certificate,
+            list(identity.chain),
+            "sha256",
+            tspurl=url or None,
+            tspoptions={"timeout": tsa_timeout()} if url else None,
+        )
+    except ValueError:
+        if not url:
+            raise
+        raise no_timestamp() from None  # endesive could not read the authority's answer
+    if url:
+        timestamp_required(_signature_contents(pdf + update, len(pdf)))
     return pdf + update
+
+
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+\d+\s*\]")
+
+
+def _signature_contents(signed: bytes, start: int) -> bytes:
+    """The CMS of the signature in the update that begins at ``start``: the bytes its
+    ``/ByteRange`` leaves out are ``<hex>``."""
+    match = _BYTE_RANGE.search(signed, start)
+    if match is None:
+        return b""
+    hex_start, hex_end = int(match[1]) + 1, int(match[2]) - 1
+    try:
+        return bytes.fromhex(signed[hex_start:hex_end].decode("ascii"))
+    except ValueError:
+        return b""

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from edms.codes import format_code, new_code
-from edms.models import AttachmentVersion, Department, Document, Office
+from edms.models import AttachmentVersion, Department, Document, Draft, Office
 from intake.models.services import Service
 
 
@@ -31,10 +31,8 @@ class Application(models.Model):
         DECIDED = "decided", _("Decided")
         ISSUED = "issued", _("Result issued")
 
-    class Outcome(models.TextChoices):
-        GRANTED = "granted", _("Granted")
-        REFUSED = "refused", _("Refused")
-        ANSWERED = "answered", _("Answered")
+    # The decision is made on the answer's draft (``edms.approvals``), so the choices are its.
+    Outcome = Draft.Outcome
 
     tracking_code = models.CharField(
         _("tracking code"), max_length=16, unique=True, default=new_code, editable=False

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
+from edms.models import Draft
 from intake.decisions import can_decide, can_see_applicant
 
 register = template.Library()
@@ -21,7 +22,8 @@ def application_panel(context: dict[str, Any], document: Any) -> dict[str, Any]:
         "application": application,
         "show_applicant": can_see_applicant(user, application),
         "can_decide": can_decide(user, application) and not application.outcome,
-        "outcomes": application.Outcome.choices,
-        "csrf_token": context.get("csrf_token"),
+        "decision_in_progress": document.drafts.exclude(
+            status__in=[Draft.Status.SIGNED, Draft.Status.WITHDRAWN]
+        ).exists(),
         "files": list(application.files.select_related("version")),
     }

@@ -1,11 +1,14 @@
 """Signing with endesive and verifying with pyHanko: two visas and a final signature, and every
 way a signed file can be wrong."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from edms.signing.certificates import (
     Identity,
@@ -15,7 +18,7 @@ from edms.signing.certificates import (
     pkcs12_open,
 )
 from edms.signing.pades import _endesive_cms, pdf_sign
-from edms.signing.verification import NotAPdf, pdf_signatures
+from edms.signing.verification import NotAPdf, pdf_signatures, verdict
 from tests.edms.factories import blank_pdf
 
 PASSPHRASE = "demo-passphrase-1"
@@ -84,6 +87,31 @@ def test_bytes_appended_after_the_last_signature_are_reported(
     )
     assert reports[-1].intact  # what it signed is unchanged ...
     assert reports[-1].modified_after  # ... but the file goes on after it
+
+
+def page_text_replaced(pdf: bytes, text: bytes) -> bytes:
+    """``pdf`` with an incremental update that gives its first page other content."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    content = generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 700 Td (" + text + b") Tj ET")
+    page["/Contents"] = writer.add_object(content)
+    writer.update_container(page)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def test_content_changed_between_two_signatures_flags_the_earlier_one(
+    authority: Identity, people: dict[str, Identity]
+) -> None:
+    visa = pdf_sign(blank_pdf(), identity=people["Yusupova Malika"], reason="Visa")
+    changed = page_text_replaced(visa, b"Amount: 1 000 000 000 UZS")
+    signed = pdf_sign(changed, identity=people["Rahimov Baxtiyor"], reason="Signed")
+    first, last = pdf_signatures(signed, trust_roots=[authority.certificate])
+    assert first.intact  # the bytes of its own revision are unchanged ...
+    assert first.modified_after  # ... but the page changed after it
+    assert (last.intact, last.modified_after) == (True, False)
+    assert verdict([first, last]) == "altered"
 
 
 def test_a_certificate_from_another_authority_is_not_trusted(

@@ -11,7 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from edms.audit import audit_history
-from edms.models import Assignment, Dispatch, Document, Journal, Office, Resolution
+from edms.models import (
+    ApprovalStep,
+    Assignment,
+    Dispatch,
+    Document,
+    Journal,
+    Office,
+    Resolution,
+)
 from edms.selectors import control_assignments
 from tests.edms.factories import registered, user
 
@@ -397,7 +405,29 @@ def namangan_objects() -> dict[str, list[object]]:
         recipient_address="Namangan sh.",
         status=Dispatch.Status.SENT,
     )
+    from edms.approvals import draft_create, route_from_template
+    from edms.models import Draft
+
+    namangan = Office.objects.get(code="namangan-city")
+    draft = draft_create(
+        by=user("namangan-city.registrar"),
+        office=namangan,
+        kind=Draft.Kind.LETTER,
+        title="Namangan loyiha",
+        body="Matn",
+        route=route_from_template(office=namangan, kind=Draft.Kind.LETTER),
+    )
+    draft_version = draft.current_version()
+    assert draft_version is not None
+    step = draft_version.steps.first()
+    assert step is not None
     return {
+        "draft": [draft.pk],
+        "draft_remark": [draft.pk],
+        "draft_version": [draft.pk],
+        "draft_file": [draft_version.pk, "original"],
+        "step": [step.pk, "approve"],
+        "step_signature": [step.pk],
         "document": [document.pk],
         "resolution": [document.pk],
         "send": [document.pk],
@@ -417,16 +447,25 @@ def test_every_workspace_url_refuses_another_offices_objects(client: Client) -> 
     # A new URL that takes an object must be added to this walk.
     assert sorted(with_arguments) == sorted(arguments)
     signed_in(client, "jizzakh-city.executor")
-    before = (Assignment.objects.count(), Document.objects.count(), Dispatch.objects.count())
+    from edms.models import DraftRemark, DraftVersion
+
+    def counts() -> tuple[int, ...]:
+        return (
+            Assignment.objects.count(),
+            Document.objects.count(),
+            Dispatch.objects.count(),
+            DraftVersion.objects.count(),
+            DraftRemark.objects.count(),
+            ApprovalStep.objects.exclude(status__in=["pending", "waiting"]).count(),
+        )
+
+    before = counts()
     for name, args in arguments.items():
         url = reverse(f"edms:{name}", args=args)
         assert client.get(url).status_code in (403, 404, 405), url
-        assert client.post(url, {"text": "x", "reason": "x"}).status_code in (403, 404), url
-    assert (
-        Assignment.objects.count(),
-        Document.objects.count(),
-        Dispatch.objects.count(),
-    ) == before
+        posted = {"text": "x", "reason": "x", "body": "x", "passphrase": "x", "comment": "x"}
+        assert client.post(url, posted).status_code in (403, 404), url
+    assert counts() == before
     found = client.get(reverse("edms:documents"), {"q": "Namangan maxfiy emas"})
     assert "No documents found." in found.content.decode()
     assert "Namangan maxfiy emas" not in client.get(reverse("edms:inbox")).content.decode()

@@ -17,7 +17,8 @@ from django.urls import reverse
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
-from intake.receipt import DEFAULT_FONT_DIR, ReceiptData, receipt_pdf
+from intake.receipt import ReceiptData, receipt_pdf
+from portal.fonts import DEFAULT_FONT_DIR
 from portal.qr import qr_png
 from tests.intake.factories import pdf, submit
 

@@ -5,14 +5,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from edms.approvals import draft_create, route_from_template
 from edms.assignments import resolution_write
 from edms.calendar import add_working_days
 from edms.codes import format_code, new_code
-from intake.decisions import application_decide, can_see_applicant
+from edms.models import Draft
+from intake.decisions import can_see_applicant
 from intake.models import Application, OutboxMessage
 from intake.selectors import application_status
 from tests.edms.factories import user
-from tests.intake.factories import pdf, submit
+from tests.intake.factories import decide, submit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -34,23 +36,16 @@ def test_the_tracking_page_shows_where_it_stands(client: Client) -> None:
 
 def test_resolution_decision_and_result_move_the_timeline(client: Client) -> None:
     application = submit().application
-    head, executor = user("jizzakh-city.head"), user("jizzakh-city.land-head")
     resolution_write(
         document=application.document,
-        by=head,
+        by=user("jizzakh-city.head"),
         text="Koʻrib chiqilsin",
         deadline=add_working_days(application.document.reg_date, 10),
-        lead_executor=executor,
+        lead_executor=user("jizzakh-city.executor"),
     )
     assert application_status(application) == Application.Status.IN_WORK
 
-    decided = application_decide(
-        application=application,
-        by=executor,
-        outcome=Application.Outcome.GRANTED,
-        note="Yer uchastkasi ajratildi.",
-        upload=pdf("qaror.pdf"),
-    )
+    decided = decide(application, body="Yer uchastkasi ajratildi.")
     assert decided.result_document is not None
     assert decided.result_document.reply_to == application.document
     assert decided.result_document.reg_number.startswith("Ch-")
@@ -62,30 +57,31 @@ def test_resolution_decision_and_result_move_the_timeline(client: Client) -> Non
     assert "Yer uchastkasi ajratildi." in html
     result = client.get(reverse("intake:result", args=[application.tracking_code]))
     assert result.status_code == 200
-    assert result["Content-Disposition"].startswith('attachment; filename="qaror.pdf"')
+    number = decided.result_document.reg_number.replace("/", "-")
+    assert result["Content-Disposition"].startswith(f'attachment; filename="{number}.pdf"')
     assert application_status(application) == Application.Status.ISSUED
 
 
-def test_only_the_head_or_the_lead_executor_decides_and_a_refusal_needs_a_reason() -> None:
+def test_only_those_handling_it_prepare_the_decision_and_a_refusal_needs_a_reason() -> None:
     application = submit().application
-    before = application.document.office.documents.count()
+    office = application.handling_office
+    before = office.documents.count()
+    route = route_from_template(office=office, kind=Draft.Kind.ANSWER)
+    values = {
+        "office": office,
+        "kind": Draft.Kind.ANSWER,
+        "title": "Qaror",
+        "body": "",
+        "reply_to": application.document,
+        "route": route,
+    }
     with pytest.raises(PermissionDenied):
-        application_decide(
-            application=application,
-            by=user("jizzakh-city.executor"),
-            outcome=Application.Outcome.GRANTED,
-            note="",
-            upload=None,
-        )
+        # An executor of another department with no assignment on it.
+        draft_create(by=user("jizzakh-city.executor"), outcome="granted", **values)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="reason"):
-        application_decide(
-            application=application,
-            by=user("jizzakh-city.head"),
-            outcome=Application.Outcome.REFUSED,
-            note=" ",
-            upload=None,
-        )
-    assert application.document.office.documents.count() == before
+        draft_create(by=user("jizzakh-city.head"), outcome="refused", **values)  # type: ignore[arg-type]
+    assert office.documents.count() == before
+    assert not Draft.objects.filter(reply_to=application.document).exists()
     application.refresh_from_db()
     assert application.outcome == ""
 
