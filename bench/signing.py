@@ -183,6 +183,44 @@ def endesive_signer(m: Material) -> Callable[[], bytes]:
     return sign
 
 
+def stamped_signer(m: Material) -> Callable[[], bytes]:
+    """The final signature as the product makes it: visible, with the stamp drawn (Pillow, QR
+    code) and embedded in the signature's widget on the last page."""
+    from edms.letterhead import STAMP_BOX
+    from edms.signing.pades import pdf_sign
+    from edms.signing.stamp import Stamp
+
+    stamp = Stamp(
+        heading="Elektron raqamli imzo bilan imzolangan",
+        lines=(
+            "Rahimov Baxtiyor Odilovich",
+            "Hokim",
+            "27.11.2026 10:15",
+            f"Sertifikat {m.signer.certificate.serial_number:x}",
+            "No. Ch-12/26 of 27.11.2026",
+            "Check: ABCD-EFGH-JKLM-NPQR",
+        ),
+        qr_url="https://portal.example/verify/ABCDEFGHJKLMNPQR/",
+        box=STAMP_BOX,
+    )
+
+    def sign() -> bytes:
+        return pdf_sign(m.pdf, identity=m.signer, reason="Signed", timestamp_url="", stamp=stamp)
+
+    return sign
+
+
+def route_file(m: Material) -> bytes:
+    """A decision as a route leaves it: two visas, then the stamped final signature."""
+    from edms.signing.pades import pdf_sign
+
+    pdf = m.pdf
+    for _visa in range(2):
+        pdf = pdf_sign(pdf, identity=m.signer, reason="Visa", timestamp_url="")
+    m_final = Material(pdf=pdf, authority=m.authority, signer=m.signer)
+    return stamped_signer(m_final)()
+
+
 def pyhanko_signer(m: Material, *, keep_key: bool = False) -> Callable[[], bytes]:
     """pyHanko's ``SimpleSigner`` loads the private key from its PKCS#8 bytes for every
     signature; with ``keep_key`` a subclass signs with the already loaded key instead."""
@@ -392,6 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = {"runs": args.runs, "warmup": args.warmup}
     results = [
         measure("sign: pdf_sign (endesive)", sign_endesive, **runs),
+        measure("sign: pdf_sign, visible stamp with QR (final)", stamped_signer(m), **runs),
         measure("sign: pyHanko sign_pdf", sign_pyhanko, **runs),
         measure("sign: pyHanko sign_pdf, key kept loaded", sign_pyhanko_kept, **runs),
         measure(
@@ -400,6 +439,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             **runs,
         ),
         measure("verify: pyHanko validate_pdf_signature", pyhanko_verifier(m, by_endesive), **runs),
+        measure(
+            "verify: a route's file, 2 visas + stamped final",
+            product_verifier(m, route_file(m)),
+            **runs,
+        ),
         measure("RSA-2048 sign, cryptography (digest only)", rsa_sign, **runs),
         measure("RSA-2048 verify, cryptography (digest only)", rsa_verify, **runs),
     ]

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.dispatch import Signal
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from edms.access import can_view_document, has_role, staff_position, user_office
@@ -63,6 +63,7 @@ from edms.signing.stamp import Stamp
 draft_signed = Signal()
 
 FINISHED = {ApprovalStep.Status.APPROVED, ApprovalStep.Status.SIGNED}
+STAMP_LANGUAGE = "uz"
 
 
 @dataclass(frozen=True)
@@ -514,20 +515,26 @@ def step_sign(*, step: ApprovalStep, by: User, passphrase: str) -> Draft:
         now = timezone.now()
         code = new_code()
         local = timezone.localtime(now)
-        stamp = Stamp(
-            heading=_("Signed with a digital signature"),
-            lines=(
-                person_name(by),
-                person_title(by),
-                local.strftime("%d.%m.%Y %H:%M"),
-                _("Certificate %(serial)s") % {"serial": row.serial},
-                _("No. %(number)s of %(date)s")
-                % {"number": document.reg_number, "date": document.reg_date.strftime("%d.%m.%Y")},
-                _("Check: %(code)s") % {"code": format_code(code)},
-            ),
-            qr_url=verification_url(code),
-            box=STAMP_BOX,
-        )
+        # The stamp is part of the official document: in the state language, whatever the
+        # signer's interface speaks.
+        with translation.override(STAMP_LANGUAGE):
+            stamp = Stamp(
+                heading=_("Signed with a digital signature"),
+                lines=(
+                    person_name(by),
+                    person_title(by),
+                    local.strftime("%d.%m.%Y %H:%M"),
+                    _("Certificate %(serial)s") % {"serial": row.serial},
+                    _("No. %(number)s of %(date)s")
+                    % {
+                        "number": document.reg_number,
+                        "date": document.reg_date.strftime("%d.%m.%Y"),
+                    },
+                    _("Check: %(code)s") % {"code": format_code(code)},
+                ),
+                qr_url=verification_url(code),
+                box=STAMP_BOX,
+            )
         signed = _sign(draft=draft, step=step, identity=identity, reason=_("Signed"), stamp=stamp)
         version = step.version
         if version.is_pdf:

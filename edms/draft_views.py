@@ -16,19 +16,27 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from edms import approvals
-from edms.access import can_view_document, staff_position, user_office
+from edms.access import can_view_document, user_office
 from edms.approvals import RouteStep, can_prepare_draft, drafts_visible_to, route_from_template
 from edms.audit import audit_history
 from edms.forms import (
     CertificateImportForm,
+    CertificateIssueForm,
     DraftForm,
     PassphraseForm,
     RouteFormSet,
     SignerForm,
 )
 from edms.models import ApprovalStep, Document, Draft, DraftVersion, SigningCertificate
-from edms.signing.keys import certificate_import, current_certificate
+from edms.signing.keys import (
+    certificate_import,
+    certificate_issue_demo,
+    current_certificate,
+    demo_issuance_allowed,
+)
 from edms.views import error_text, staff_required, staff_user
+
+KEY_FILE_MAX_BYTES = 64 * 1024  # a PKCS#12 file with its chain is a few kilobytes
 
 
 def _initial_route(route: list[RouteStep]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -264,17 +272,32 @@ def step_signature(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @staff_required
-@sensitive_post_parameters("passphrase")
+@sensitive_post_parameters("passphrase", "new_passphrase", "new_passphrase_again")
 def certificate_page(request: HttpRequest) -> HttpResponse:
-    """My signing certificates, and importing a PKCS#12 key file."""
+    """My signing certificates: importing a PKCS#12 key file, or (where the demo authority is
+    the trust store) having it issue one under a passphrase of my own."""
     user = staff_user(request)
-    form = CertificateImportForm()
-    if request.method == "POST":
+    form, issue_form = CertificateImportForm(), CertificateIssueForm()
+    if request.method == "POST" and request.POST.get("action") == "issue":
+        issue_form = CertificateIssueForm(request.POST)
+        if not demo_issuance_allowed():
+            raise PermissionDenied
+        if issue_form.is_valid():
+            try:
+                certificate_issue_demo(
+                    user=user, passphrase=issue_form.cleaned_data["new_passphrase"]
+                )
+            except ValidationError as error:
+                issue_form.add_error(None, error_text(error))
+            else:
+                messages.success(request, _("Your certificate is issued; you can sign with it."))
+                return redirect("edms:certificate")
+    elif request.method == "POST":
         form = CertificateImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["key_file"]
             try:
-                if upload.size > 64 * 1024:
+                if upload.size > KEY_FILE_MAX_BYTES:
                     raise ValidationError(
                         _("A key file is a few kilobytes; this one is too large.")
                     )
@@ -293,6 +316,6 @@ def certificate_page(request: HttpRequest) -> HttpResponse:
             "certificates": SigningCertificate.objects.filter(user=user),
             "current": current_certificate(user),
             "form": form,
-            "position": staff_position(user),
+            "issue_form": issue_form if demo_issuance_allowed() else None,
         },
     )

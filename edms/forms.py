@@ -258,3 +258,25 @@ class CertificateImportForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}, render_value=False),
     )
+
+
+class CertificateIssueForm(forms.Form):
+    """A certificate from the demo authority; the holder alone chooses its passphrase."""
+
+    new_passphrase = forms.CharField(
+        label=_("Choose a passphrase for your key (at least 8 characters)"),
+        strip=False,
+        min_length=8,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
+    )
+    new_passphrase_again = forms.CharField(
+        label=_("The passphrase again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=False),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_passphrase") != data.get("new_passphrase_again"):
+            self.add_error("new_passphrase_again", _("The two passphrases differ."))
+        return data

@@ -11,10 +11,9 @@ Made with endesive's ``endesive.signer``, the CMS builder its ``plain`` signer w
 and requests, never oscrypto, so it is imported as it is. Its default signed attributes leave
 the signing time out, so they are passed as a function (``_signed_attributes``).
 
-A time-stamp is not added yet. When it is, it goes where ``edms.signing.pades`` puts one: an
-unsigned attribute over the signature value, which ``endesive.signer.sign`` requests from the
-authority given as ``tspurl`` (``edms.signing.timestamps``); the signed attributes stay as they
-are, and a keyword argument of ``detached_sign`` passes the authority on.
+With a time-stamp authority (``SIGNING_TSA_URL``, or ``timestamp_url``) the token is an
+unsigned attribute over the signature value, as in ``edms.signing.pades``, and a signature the
+authority did not time-stamp is refused (``edms.signing.timestamps``).
 """
 
 import hashlib
@@ -27,24 +26,42 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from endesive import signer
 
 from edms.signing.certificates import Identity, certificate_check_usable
+from edms.signing.timestamps import no_timestamp, timestamp_required, tsa_timeout, tsa_url
 
 DIGEST = "sha256"
 
 
-def detached_sign(data: bytes, *, identity: Identity, at: datetime | None = None) -> bytes:
+def detached_sign(
+    data: bytes,
+    *,
+    identity: Identity,
+    at: datetime | None = None,
+    timestamp_url: str | None = None,
+) -> bytes:
     """The ``.p7s`` of ``data``: DER CMS SignedData, the content not embedded; the certificate
-    must be valid at ``at`` (now by default)."""
+    must be valid at ``at`` (now by default). ``timestamp_url``: None uses the setting, empty
+    signs without a time-stamp."""
     at = at or datetime.now(UTC)
+    url = tsa_url() if timestamp_url is None else timestamp_url
     certificate_check_usable(identity.certificate, at=at)
     signer_certificate = asn1_x509.Certificate.load(identity.certificate.public_bytes(Encoding.DER))
-    signature: bytes = signer.sign(
-        data,
-        identity.key,
-        signer_certificate,
-        list(identity.chain),
-        DIGEST,
-        attrs=_signed_attributes(signer_certificate, at),
-    )
+    try:
+        signature: bytes = signer.sign(
+            data,
+            identity.key,
+            signer_certificate,
+            list(identity.chain),
+            DIGEST,
+            attrs=_signed_attributes(signer_certificate, at),
+            tspurl=url or None,
+            tspoptions={"timeout": tsa_timeout()} if url else None,
+        )
+    except ValueError:
+        if not url:
+            raise
+        raise no_timestamp() from None  # endesive could not read the authority's answer
+    if url:
+        timestamp_required(signature)
     return signature
 
 

@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,7 +35,7 @@ from edms.signing.certificates import (
     pkcs12_export,
     pkcs12_open,
 )
-from edms.signing.trust import demo_authority_path, revocation_lists
+from edms.signing.trust import demo_authority_path, revocation_lists, trust_roots
 from edms.signing.verification import certificate_revoked
 
 DEMO_AUTHORITY_NAME = "Khokimiyat Portal Demo CA"
@@ -69,6 +71,12 @@ def demo_authority_create(*, replace: bool = False) -> Identity:
     )
     demo_crl_write(authority)
     return authority
+
+
+def demo_issuance_allowed() -> bool:
+    """Staff may have the demo authority issue their own certificate where it is the trust
+    store (the embedded default); with configured authorities certificates are imported."""
+    return not settings.SIGNING_TRUST_ROOTS and demo_authority_path().exists()
 
 
 def demo_authority() -> Identity:
@@ -154,6 +162,14 @@ def certificate_import(*, user: User, key_file: bytes, passphrase: str) -> Signi
     """Keep a PKCS#12 file as it is, once its passphrase opens it and its certificate signs."""
     identity = pkcs12_open(key_file, passphrase=passphrase)
     identity_check(identity)
+    if not chains_to(identity.certificate, list(identity.chain), trust_roots()):
+        raise ValidationError(
+            _(
+                "This certificate is not issued by an authority trusted here, so its signatures "
+                "would not verify. Use a certificate from a trusted authority."
+            ),
+            code="untrusted",
+        )
     serial = format(identity.certificate.serial_number, "x")
     issuer = identity.certificate.issuer.rfc4514_string()
     if SigningCertificate.objects.filter(serial=serial, issuer=issuer).exists():
@@ -161,6 +177,32 @@ def certificate_import(*, user: User, key_file: bytes, passphrase: str) -> Signi
     return certificate_store(
         user=user, identity=identity, key_file=key_file, source=SigningCertificate.Source.IMPORTED
     )
+
+
+def chains_to(
+    certificate: x509.Certificate,
+    intermediates: list[x509.Certificate],
+    roots: list[x509.Certificate],
+) -> bool:
+    """The certificate is signed by a trusted root, directly or through ``intermediates``."""
+    current = certificate
+    for _level in range(len(intermediates) + 1):
+        for root in roots:
+            if _issued_by(current, root):
+                return True
+        parent = next((c for c in intermediates if _issued_by(current, c)), None)
+        if parent is None or parent == current:
+            return False
+        current = parent
+    return False
+
+
+def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        certificate.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def identity_check(identity: Identity, *, at: datetime | None = None) -> None:
@@ -215,10 +257,7 @@ def signing_identity(*, user: User, passphrase: str) -> tuple[SigningCertificate
     row = current_certificate(user)
     if row is None:
         raise ValidationError(
-            _(
-                "You have no valid signing certificate. Ask your office administrator to issue "
-                "one, or import yours on the “My certificate” page."
-            ),
+            _("You have no valid signing certificate. Get one on the “My certificate” page."),
             code="no_certificate",
         )
     identity = pkcs12_open(bytes(row.pkcs12), passphrase=passphrase)

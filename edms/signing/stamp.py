@@ -46,22 +46,28 @@ def stamp_image(stamp: Stamp) -> Image.Image:
     code = code.convert("RGB").resize((side, side), Image.Resampling.NEAREST)
     image.paste(code, (2 * border, 2 * border))
     folder = font_dir()
-    bold = ImageFont.truetype(str(folder / FONT_FILES["B"]), 9 * SCALE)
-    regular = ImageFont.truetype(str(folder / FONT_FILES[""]), 7 * SCALE)
+    bold = ImageFont.truetype(str(folder / FONT_FILES["B"]), 7 * SCALE)
+    regular = ImageFont.truetype(str(folder / FONT_FILES[""]), 6 * SCALE)
     x = side + 4 * border
     y = 2 * border
-    draw.text((x, y), stamp.heading, font=bold, fill=BLUE)
-    y += 12 * SCALE
     limit = width - x - 2 * border
-    for line in stamp.lines:
-        draw.text((x, y), _fit(draw, line, regular, limit), font=regular, fill=BLUE)
+    for part in _wrap(draw, stamp.heading, bold, limit):
+        draw.text((x, y), part, font=bold, fill=BLUE)
         y += 9 * SCALE
+    y += 2 * SCALE
+    for line in stamp.lines:
+        for part in _wrap(draw, line, regular, limit):
+            draw.text((x, y), part, font=regular, fill=BLUE)
+            y += 8 * SCALE
     return image
 
 
 def stamp_png(stamp: Stamp) -> bytes:
+    """The stamp as a grayscale PNG: lossless and crisp in print, and endesive embeds a
+    grayscale image about ten times faster than a colour one (it copies colour pixels one by
+    one in Python: 93 ms against 8 ms for this stamp)."""
     buffer = io.BytesIO()
-    stamp_image(stamp).save(buffer, format="PNG")
+    stamp_image(stamp).convert("L").save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -70,10 +76,27 @@ def stamp_file(stamp: Stamp) -> ImageFile.ImageFile:
     return Image.open(io.BytesIO(stamp_png(stamp)))
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, limit: int) -> str:
-    """The text, shortened with an ellipsis to fit ``limit`` pixels."""
-    if draw.textlength(text, font=font) <= limit:
-        return text
-    while text and draw.textlength(text + "…", font=font) > limit:
-        text = text[:-1]
-    return text + "…"
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, limit: int
+) -> list[str]:
+    """The text in lines of at most ``limit`` pixels: broken at spaces, and a word longer than
+    a line (a certificate's serial) broken where it must be. Nothing is cut off."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if draw.textlength(candidate, font=font) <= limit:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        while draw.textlength(line, font=font) > limit:
+            cut = len(line)
+            while cut > 1 and draw.textlength(line[:cut], font=font) > limit:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line:
+        lines.append(line)
+    return lines

@@ -459,3 +459,47 @@ def test_a_revocation_reaches_the_demo_authoritys_list_once_committed(
     assert certificate_revoked(identity.certificate, revocation_lists()) is not None
     with pytest.raises(ValidationError, match="revoked"):
         identity_check(identity)
+
+
+def test_a_long_letter_runs_onto_more_pages_and_the_stamp_sits_on_the_last() -> None:
+    from pypdf import PdfReader
+
+    from edms.letterhead import STAMP_BOX
+
+    paragraph = "Mahalla yoʻllarini taʻmirlash boʻyicha ishlar rejasi. " * 12
+    draft = letter(body="\n\n".join([paragraph] * 14))
+    version = draft.current_version()
+    assert version is not None
+    pages = len(PdfReader(version.file.open("rb")).pages)
+    assert pages >= 2
+    for username in ("jizzakh-city.lawyer", "jizzakh-city.deputy"):
+        step_approve(step=step_of(draft, username), by=user(username), passphrase=PASS)
+    step_sign(
+        step=step_of(draft, "jizzakh-city.head"), by=user("jizzakh-city.head"), passphrase=PASS
+    )
+    version.refresh_from_db()
+    reader = PdfReader(version.signed_file.open("rb"))
+    assert len(reader.pages) == pages
+    widgets = [
+        annotation.get_object()
+        for annotation in reader.pages[-1].get("/Annots", [])
+        if annotation.get_object().get("/FT") == "/Sig"
+    ]
+    stamped = [w for w in widgets if "/AP" in w and [float(x) for x in w["/Rect"]] != [0, 0, 0, 0]]
+    assert len(stamped) == 1
+    assert [round(float(x)) for x in stamped[0]["/Rect"]] == list(STAMP_BOX)
+
+
+def test_the_stamp_wraps_long_lines_and_never_cuts_them() -> None:
+    from PIL import ImageDraw, ImageFont
+
+    from edms.signing.stamp import _wrap
+    from portal.fonts import FONT_FILES, font_dir
+
+    draw = ImageDraw.Draw(PILImage.new("RGB", (10, 10)))
+    font = ImageFont.truetype(str(font_dir() / FONT_FILES[""]), 24)
+    serial = "5f3a9c1e2b7d4a8c9e0f1a2b3c4d5e6f7a8b9c0d"
+    lines = _wrap(draw, f"Sertifikat {serial}", font, 300)
+    assert len(lines) >= 2
+    assert all(draw.textlength(line, font=font) <= 300 for line in lines)
+    assert "".join(lines).replace("Sertifikat", "") == serial

@@ -31,9 +31,10 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from edms.signing.certificates import Identity, authority_create, certificate_issue
+from edms.signing.detached import detached_sign
 from edms.signing.pades import _signature_contents, pdf_sign
 from edms.signing.timestamps import timestamp_required, timestamp_time, tsa_url
-from edms.signing.verification import pdf_signatures
+from edms.signing.verification import detached_signatures, pdf_signatures
 from tests.edms.factories import blank_pdf
 
 
@@ -289,3 +290,23 @@ def test_a_time_stamp_over_something_else_is_not_accepted(signer: Identity, tsa:
     with pytest.raises(ValidationError):
         timestamp_required(info.dump(force=True))
     assert timestamp_time(info.dump(force=True)) is None
+
+
+def test_a_detached_signature_is_time_stamped_or_not_made(
+    authority: Identity, signer: Identity, tsa: Authority, closed_port_url: str
+) -> None:
+    data = b"Ilova: smeta jadvali"
+    signature = detached_sign(data, identity=signer, timestamp_url=tsa.url)
+    assert tsa.answered == [200]
+    assert timestamp_time(signature) is not None
+    (report,) = detached_signatures(data, signature, trust_roots=[authority.certificate])
+    assert report.intact
+    assert report.trusted
+
+    with pytest.raises(ValidationError) as caught:
+        detached_sign(data, identity=signer, timestamp_url=closed_port_url)
+    assert_refused(caught)
+    tsa.mode = "garbage"
+    with pytest.raises(ValidationError) as caught:
+        detached_sign(data, identity=signer, timestamp_url=tsa.url)
+    assert_refused(caught)
