@@ -30,7 +30,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from edms.access import can_view_document, has_role, staff_position, user_office
+from edms.access import (
+    can_view_document,
+    documents_visible_to,
+    has_role,
+    staff_position,
+    user_office,
+)
 from edms.assignments import OPEN_STATUSES
 from edms.attachments import attachment_add, upload_check
 from edms.audit import Action, audit_record
@@ -109,9 +115,18 @@ def drafts_visible_to(user: User) -> QuerySet[Draft]:
     if office is None:
         return Draft.objects.none()
     drafts = Draft.objects.filter(office=office)
+    on_it = Q(author=user) | Q(steps__approver=user)
     if any(has_role(user, role, office) for role in (Role.HEAD, Role.REGISTRAR)):
-        return drafts
-    return drafts.filter(Q(author=user) | Q(steps__approver=user)).distinct()
+        # Not an answer to a confidential document they are not on.
+        seen = Q(reply_to__isnull=True) | Q(reply_to__in=documents_visible_to(user))
+        return drafts.filter(on_it | seen).distinct()
+    return drafts.filter(on_it).distinct()
+
+
+def _share_confidential(draft: Draft, route: Sequence[RouteStep]) -> None:
+    """The people on the route of an answer to a confidential document must read it."""
+    if draft.reply_to is not None and draft.reply_to.is_confidential:
+        draft.reply_to.participants.add(draft.author, *(step.approver for step in route))
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -171,6 +186,7 @@ def route_check(route: Sequence[RouteStep], *, office: Office) -> None:
 
 
 def _route_start(draft: Draft, version: DraftVersion, route: Sequence[RouteStep]) -> None:
+    _share_confidential(draft, route)
     ApprovalStep.objects.bulk_create(
         ApprovalStep(
             draft=draft,
@@ -200,6 +216,10 @@ def _advance(draft: Draft, version: DraftVersion) -> None:
             step.status = ApprovalStep.Status.PENDING
             step.deadline = add_working_days(today, step.days, office=draft.office)
             step.save(update_fields=["status", "deadline"])
+
+
+def version_steps(version: DraftVersion) -> list[ApprovalStep]:
+    return list(version.steps.select_related("approver").order_by("position", "pk"))
 
 
 def current_route(draft: Draft) -> list[ApprovalStep]:
@@ -457,6 +477,25 @@ def step_reject(*, step: ApprovalStep, by: User, comment: str) -> ApprovalStep:
         return step
 
 
+def draft_withdraw(*, draft: Draft, by: User) -> Draft:
+    """The author takes back a draft not signed yet; its pending steps are not needed."""
+    with transaction.atomic():
+        draft = Draft.objects.select_for_update().get(pk=draft.pk)
+        if draft.author_id != by.pk:
+            raise PermissionDenied(_("Only the author withdraws a draft."))
+        if draft.status in (Draft.Status.SIGNED, Draft.Status.WITHDRAWN):
+            raise ValidationError(_("This draft can no longer change."), code="closed")
+        draft.steps.filter(
+            status__in=[ApprovalStep.Status.WAITING, ApprovalStep.Status.PENDING]
+        ).update(status=ApprovalStep.Status.SKIPPED)
+        draft.status = Draft.Status.WITHDRAWN
+        draft.save(update_fields=["status"])
+        audit_record(
+            actor=by, action=Action.DRAFT_WITHDRAW, obj=draft, office_code=draft.office.code
+        )
+        return draft
+
+
 def draft_remark(*, draft: Draft, by: User, text: str) -> DraftRemark:
     text = (text or "").strip()
     if not text:
@@ -512,6 +551,9 @@ def step_sign(*, step: ApprovalStep, by: User, passphrase: str) -> Draft:
             reply_to=draft.reply_to,
             by=by,
         )
+        if document.is_confidential:
+            people = [draft.author, *(s.approver for s in version_steps(step.version))]
+            document.participants.add(*people)
         now = timezone.now()
         code = new_code()
         local = timezone.localtime(now)

@@ -51,6 +51,7 @@ class Action(models.TextChoices):
     VISA = "visa", _("Approved with a signature (visa)")
     DRAFT_REJECT = "draft_reject", _("Draft rejected")
     REMARK = "remark", _("Remark made")
+    DRAFT_WITHDRAW = "draft_withdraw", _("Draft withdrawn")
     SIGN = "sign", _("Signed")
 
 

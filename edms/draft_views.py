@@ -220,6 +220,19 @@ def draft_remark(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
+def draft_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _visible_draft(request, pk)
+    try:
+        approvals.draft_withdraw(draft=draft, by=staff_user(request))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The draft is withdrawn."))
+    return redirect("edms:draft", pk=draft.pk)
+
+
+@staff_required
+@require_POST
 def draft_version(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _visible_draft(request, pk)
     body = request.POST.get("body")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("drafts/<int:pk>/", draft_views.draft_detail, name="draft"),
     path("drafts/<int:pk>/remark/", draft_views.draft_remark, name="draft_remark"),
     path("drafts/<int:pk>/version/", draft_views.draft_version, name="draft_version"),
+    path("drafts/<int:pk>/withdraw/", draft_views.draft_withdraw, name="draft_withdraw"),
     path("drafts/versions/<int:pk>/<str:which>/", draft_views.draft_file, name="draft_file"),
     path("steps/<int:pk>/p7s/", draft_views.step_signature, name="step_signature"),
     path("steps/<int:pk>/<str:action>/", draft_views.step_action, name="step"),

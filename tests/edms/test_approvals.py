@@ -503,3 +503,60 @@ def test_the_stamp_wraps_long_lines_and_never_cuts_them() -> None:
     assert len(lines) >= 2
     assert all(draw.textlength(line, font=font) <= 300 for line in lines)
     assert "".join(lines).replace("Sertifikat", "") == serial
+
+
+def test_the_author_withdraws_a_draft_and_nobody_acts_on_it_any_more() -> None:
+    from edms.approvals import draft_withdraw
+
+    draft = letter()
+    with pytest.raises(PermissionDenied):
+        draft_withdraw(draft=draft, by=user("jizzakh-city.lawyer"))
+    draft_withdraw(draft=draft, by=user("jizzakh-city.registrar"))
+    draft.refresh_from_db()
+    assert draft.status == Draft.Status.WITHDRAWN
+    assert set(statuses(draft).values()) == {"skipped"}
+    with pytest.raises(ValidationError, match="no longer waiting"):
+        step_approve(
+            step=step_of(draft, "jizzakh-city.lawyer"),
+            by=user("jizzakh-city.lawyer"),
+            passphrase=PASS,
+        )
+    with pytest.raises(ValidationError, match="can no longer change"):
+        draft_withdraw(draft=draft, by=user("jizzakh-city.registrar"))
+
+
+def test_an_answer_to_a_confidential_document_stays_with_the_people_on_it() -> None:
+    from edms.approvals import drafts_visible_to
+    from edms.registration import document_register
+
+    registrar = user("jizzakh-city.registrar")
+    secret = document_register(
+        journal=Journal.objects.get(office=office(), kind=Journal.Kind.INCOMING),
+        kind=Document.Kind.INCOMING,
+        title="Maxfiy xat",
+        channel=Document.Channel.PAPER,
+        is_confidential=True,
+        by=registrar,
+    )
+    draft = letter(reply_to=secret)
+    # The people on its route may now read the document they approve an answer to.
+    for username in ("jizzakh-city.lawyer", "jizzakh-city.deputy", "jizzakh-city.head"):
+        assert secret.participants.filter(username=username).exists()
+    assert drafts_visible_to(user("jizzakh-city.head")).filter(pk=draft.pk).exists()
+    for username in ("jizzakh-city.lawyer", "jizzakh-city.deputy"):
+        step_approve(step=step_of(draft, username), by=user(username), passphrase=PASS)
+    signed = step_sign(
+        step=step_of(draft, "jizzakh-city.head"), by=user("jizzakh-city.head"), passphrase=PASS
+    )
+    answer = signed.result_document
+    assert answer is not None
+    assert answer.is_confidential
+    assert set(answer.participants.values_list("username", flat=True)) >= {
+        "jizzakh-city.registrar",
+        "jizzakh-city.lawyer",
+        "jizzakh-city.deputy",
+        "jizzakh-city.head",
+    }
+    # A controller of the office, not on it, sees neither.
+    controller = user("jizzakh-city.controller")
+    assert not drafts_visible_to(controller).filter(pk=draft.pk).exists()

@@ -425,6 +425,7 @@ def namangan_objects() -> dict[str, list[object]]:
         "draft": [draft.pk],
         "draft_remark": [draft.pk],
         "draft_version": [draft.pk],
+        "draft_withdraw": [draft.pk],
         "draft_file": [draft_version.pk, "original"],
         "step": [step.pk, "approve"],
         "step_signature": [step.pk],
