@@ -261,7 +261,7 @@ def _version_file(
             made_at=timezone.now(),
         )
     )
-    return pdf, f"{_('letter')}.pdf", "application/pdf", True
+    return pdf, _("letter") + ".pdf", "application/pdf", True
 
 
 def _version_create(
