@@ -61,7 +61,7 @@ from edms.roles import Role
 from edms.signing.certificates import Identity
 from edms.signing.detached import detached_sign
 from edms.signing.keys import signing_identity
-from edms.signing.pades import pdf_sign
+from edms.signing.pades import pdf_check_signable, pdf_sign
 from edms.signing.stamp import Stamp
 
 # Sent inside the final signature's transaction: ``draft`` (signed, with ``result_document``)
@@ -69,7 +69,9 @@ from edms.signing.stamp import Stamp
 draft_signed = Signal()
 
 FINISHED = {ApprovalStep.Status.APPROVED, ApprovalStep.Status.SIGNED}
-STAMP_LANGUAGE = "uz"
+# The letterhead and the stamp are parts of the official document: in the state language,
+# whatever language the author's or signer's interface speaks.
+DOCUMENT_LANGUAGE = "uz"
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,10 @@ def _version_file(
     if upload is not None:
         checked = upload_check(upload=upload)
         upload.seek(0)
-        return upload.read(), checked.name, checked.content_type, False
+        data = upload.read()
+        if checked.content_type == "application/pdf":
+            pdf_check_signable(data, name=checked.name)
+        return data, checked.name, checked.content_type, False
     if not draft.body.strip():
         raise ValidationError(
             _("Write the text of the letter, or upload its file."), code="body_required"
@@ -247,6 +252,13 @@ def _version_file(
     signer = next(step.approver for step in route if step.kind == ApprovalStep.Kind.SIGNATURE)
     office = draft.office
     contacts = " · ".join(part for part in (office.phone, office.email) if part)
+    with translation.override(DOCUMENT_LANGUAGE):
+        return _letterhead(draft, office, contacts, signer)
+
+
+def _letterhead(
+    draft: Draft, office: Office, contacts: str, signer: User
+) -> tuple[bytes, str, str, bool]:
     pdf = letter_pdf(
         LetterData(
             office_name=office.name,
@@ -557,9 +569,7 @@ def step_sign(*, step: ApprovalStep, by: User, passphrase: str) -> Draft:
         now = timezone.now()
         code = new_code()
         local = timezone.localtime(now)
-        # The stamp is part of the official document: in the state language, whatever the
-        # signer's interface speaks.
-        with translation.override(STAMP_LANGUAGE):
+        with translation.override(DOCUMENT_LANGUAGE):
             stamp = Stamp(
                 heading=_("Signed with a digital signature"),
                 lines=(

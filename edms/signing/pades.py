@@ -19,7 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from edms.signing.certificates import Identity, certificate_check_usable
 from edms.signing.stamp import Stamp, stamp_file
@@ -43,6 +46,24 @@ def _endesive_cms() -> Any:
         package.__path__ = [str(Path(endesive.__file__).parent / "pdf")]
         sys.modules["endesive.pdf"] = package
     return importlib.import_module("endesive.pdf.cms")
+
+
+def pdf_check_signable(pdf: bytes, *, name: str) -> None:
+    """A PDF that can take signatures: readable, not encrypted, with at least one page."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        usable = not reader.is_encrypted and len(reader.pages) > 0
+    except (PyPdfError, ValueError, KeyError, TypeError):
+        usable = False
+    if not usable:
+        raise ValidationError(
+            _(
+                "“%(name)s” cannot be signed: it is damaged, empty or protected with a "
+                "password. Save it again as a plain PDF."
+            )
+            % {"name": name},
+            code="unsignable_pdf",
+        )
 
 
 def pdf_sign(

@@ -560,3 +560,22 @@ def test_an_answer_to_a_confidential_document_stays_with_the_people_on_it() -> N
     # A controller of the office, not on it, sees neither.
     controller = user("jizzakh-city.controller")
     assert not drafts_visible_to(controller).filter(pk=draft.pk).exists()
+
+
+def test_a_damaged_or_protected_pdf_is_refused_before_it_enters_the_route() -> None:
+    from pypdf import PdfWriter
+
+    protected = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt("parol")
+    writer.write(protected)
+    before = Draft.objects.count()
+    for name, data in (
+        ("himoyalangan.pdf", protected.getvalue()),
+        ("buzilgan.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF"),
+    ):
+        upload = SimpleUploadedFile(name, data, "application/pdf")
+        with pytest.raises(ValidationError, match="cannot be (read|signed)"):
+            letter(body="", upload=upload)
+    assert Draft.objects.count() == before
