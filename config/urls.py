@@ -14,6 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from edms import public_views as edms_public
 from intake import urls as intake_urls
 from portal import views as portal_views
+from search import views as search_views
 
 urlpatterns = [
     path("", portal_views.root, name="root"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("workspace/counter/", include((intake_urls.counter_urlpatterns, "intake_counter"))),
+    path("workspace/search/", search_views.workspace_search, name="workspace_search"),
     path("workspace/", include("edms.urls")),
     path("track/", include("intake.urls")),
     path("api/", include("intake.api_urls")),
@@ -37,6 +39,7 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += i18n_patterns(
+    path("search/", search_views.portal_search, name="portal_search"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

@@ -117,11 +117,6 @@ def application_close(
                     key=f"application:{locked.pk}:decided",
                     payload={"application": locked.pk, "event": "decided"},
                 ),
-                outbox_add(
-                    kind="index",
-                    key=f"document:{answer.pk}:registered",
-                    payload={"document": answer.pk},
-                ),
             ]
         )
 

@@ -202,11 +202,8 @@ def _register(
             key=f"application:{application.pk}:registered",
             payload={"application": application.pk, "event": "registered"},
         ),
-        outbox_add(
-            kind="index",
-            key=f"document:{document.pk}:registered",
-            payload={"document": document.pk},
-        ),
     ]
+    # The search index hears of the document and the application through their own signals
+    # (``search.indexer``), in this same transaction.
     outbox_send_after_commit(messages)
     return application

@@ -164,6 +164,8 @@ OUTBOX_SWEEP_LIMIT = env.int("OUTBOX_SWEEP_LIMIT", default=500)
 # --- Search ---------------------------------------------------------------------------------
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+# The product's search index (search/): "<prefix>-search", an alias over versioned indexes.
+SEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="khokimiyat")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
@@ -191,6 +193,7 @@ LOGIN_RATE_LIMIT = env.str("LOGIN_RATE_LIMIT", default="10/m")
 RATELIMIT_VIEW = "portal.views.rate_limited"
 # Lookups of verification and tracking codes per address: enough for a person, not for guessing.
 VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="30/m")
+SEARCH_RATE_LIMIT = env.str("SEARCH_RATE_LIMIT", default="60/m")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day

@@ -9,13 +9,12 @@ documents.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.search import index
 
 from edms.models.journals import Journal
 from edms.models.organisation import Department, Office
 
 
-class Document(index.Indexed, models.Model):
+class Document(models.Model):
     class Kind(models.TextChoices):
         INCOMING = "incoming", _("Incoming letter")
         OUTGOING = "outgoing", _("Outgoing letter")
@@ -103,19 +102,8 @@ class Document(index.Indexed, models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    # Kept current through the outbox (``search.indexer``) after commit, not by Wagtail's
-    # post_save signal, which would index inside the transaction that holds the journal's
-    # number lock (bench/intake_load.py found every application indexed twice).
-    search_auto_update = False
-    search_fields = [
-        index.SearchField("reg_number", boost=4),
-        index.SearchField("title", boost=2),
-        index.SearchField("summary"),
-        index.SearchField("correspondent_name"),
-        index.FilterField("office_id"),
-        index.FilterField("kind"),
-        index.FilterField("status"),
-    ]
+    # Documents are found through the product's own search (``search/``), kept current through
+    # the outbox after commit, not through Wagtail's search index.
 
     class Meta:
         verbose_name = _("document")

@@ -1,0 +1,158 @@
+"""Search pages: the staff search in the workspace, and the portal's public search.
+
+Both go through ``search.service.search_for``, which applies the searcher's principals inside
+the query. The portal search finds published pages of the current language only (guidance,
+notices, services): never documents or applications, whoever asks.
+"""
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_ratelimit.decorators import ratelimit
+
+from edms.models import Department, Document, Office
+from edms.views import staff_required
+from intake.models import Application, Service
+from portal.throttling import rate_from_setting
+from search.backends.base import Results
+from search.service import search_for
+
+PER_PAGE = 20
+# Facets shown in the workspace, in order, with their headings.
+FACET_TITLES = {
+    "doc_kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status"),
+    "office_id": gettext_lazy("Office"),
+    "department_id": gettext_lazy("Department"),
+}
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def _language_kind() -> str:
+    code = translation.get_language() or "uz"
+    return f"page:{code.lower()}"
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    """What each facet value is called in the current language."""
+    kinds = {value: str(label) for value, label in Document.Kind.choices}
+    kinds |= {s.code: s.name for s in Service.objects.all()}
+    kinds |= {"guidancepage": _("Guidance"), "noticepage": _("Notice"), "servicepage": _("Service")}
+    statuses = {value: str(label) for value, label in Document.Status.choices}
+    statuses |= {value: str(label) for value, label in Application.Status.choices}
+    return {
+        "doc_kind": kinds,
+        "status": statuses,
+        "office_id": {str(o.pk): o.name for o in Office.objects.all()},
+        "department_id": {str(d.pk): d.name for d in Department.objects.all()},
+    }
+
+
+def _pages(results: Results, page: int) -> Any:
+    """A paginator page over the total, for the usual pagination links."""
+    paginator = Paginator(range(results.total), PER_PAGE)
+    return paginator.get_page(page)
+
+
+@staff_required
+def workspace_search(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    text = params.get("q", "").strip()
+    filters: dict[str, Any] = {
+        "doc_kind": params.get("doc_kind", ""),
+        "status": params.get("status", ""),
+        "office_id": _int(params.get("office_id", "")),
+        "department_id": _int(params.get("department_id", "")),
+        "date_from": _date(params.get("from", "")),
+        "date_to": _date(params.get("to", "")),
+    }
+    if params.get("overdue"):
+        from django.utils import timezone
+
+        filters["overdue_on"] = timezone.localdate()
+    page = _int(params.get("page", "")) or 1
+    searched = bool(text) or any(filters.values())
+    results = (
+        search_for(
+            request.user,
+            text,
+            kinds=("document", "application", _language_kind()),
+            page=page,
+            per_page=PER_PAGE,
+            sort=params.get("sort", "relevance"),
+            **filters,
+        )
+        if searched
+        else None
+    )
+    labels = facet_labels()
+    facets = []
+    if results is not None:
+        for name, title in FACET_TITLES.items():
+            values = [
+                {
+                    "value": value,
+                    "label": labels[name].get(value, value),
+                    "count": count,
+                    "active": str(filters.get(name) or "") == value,
+                    "url": "?" + urlencode({**params.dict(), name: value, "page": 1}),
+                }
+                for value, count in results.facets.get(name, [])
+            ]
+            if values:
+                facets.append({"title": title, "name": name, "values": values})
+    return render(
+        request,
+        "search/workspace_search.html",
+        {
+            "query": text,
+            "results": results,
+            "facets": facets,
+            "rows": [
+                {"hit": hit, "status": labels["status"].get(hit.status, hit.status)}
+                for hit in (results.hits if results else [])
+            ],
+            "page_obj": _pages(results, page) if results else None,
+            "params": params,
+            "base_query": urlencode({k: v for k, v in params.items() if k != "page"}),
+        },
+    )
+
+
+@ratelimit(key="ip", rate=rate_from_setting("SEARCH_RATE_LIMIT"), block=True)
+def portal_search(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()
+    page = _int(request.GET.get("page", "")) or 1
+    # Public search: pages only, whoever asks (staff see staff-only pages as well).
+    results = (
+        search_for(request.user, text, kinds=(_language_kind(),), page=page, per_page=PER_PAGE)
+        if text
+        else None
+    )
+    return render(
+        request,
+        "search/portal_search.html",
+        {
+            "query": text,
+            "results": results,
+            "page_obj": _pages(results, page) if results else None,
+            "base_query": urlencode({"q": text}),
+        },
+    )
