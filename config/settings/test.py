@@ -21,6 +21,8 @@ STORAGES = {
 }
 # The test run's own demo certificate authority, removed at the end (tests/conftest.py).
 SIGNING_DIR = VAR_DIR / f"test-signing-{os.getpid()}"
+# Elasticsearch makes writes visible after its refresh interval; tests read them at once.
+SEARCH_REFRESH_ON_WRITE = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WAGTAILADMIN_BASE_URL = "http://testserver"
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -16,7 +16,7 @@ from datetime import datetime
 from asn1crypto import cms, core, tsp
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 
 def tsa_url() -> str:

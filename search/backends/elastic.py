@@ -345,6 +345,8 @@ class ElasticBackend:
             chunk_size=INDEX_CHUNK,
             raise_on_error=False,
             require_alias=True,  # never let a write create an index of its own
+            # Tests against a real cluster read their writes at once; the product does not wait.
+            refresh="wait_for" if getattr(settings, "SEARCH_REFRESH_ON_WRITE", False) else False,
         ):
             if ok:
                 continue

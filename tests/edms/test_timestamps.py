@@ -124,12 +124,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(200, "application/timestamp-reply", answer.dump())
 
     def _answer(self, status: int, content_type: str, body: bytes) -> None:
+        # Recorded before the answer leaves: the client may read it and the test check the
+        # record before this thread runs again.
+        self.server.tsa.answered.append(status)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.server.tsa.answered.append(status)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -20,15 +20,9 @@ from tests.conftest import require_service
 OFFICE_1 = ("office:1",)
 
 
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    with ExitStack() as stack:
-        try:
-            url = stack.enter_context(osmem_server())
-        except ServerUnavailable as error:
-            require_service(False, str(error))
-            raise
-        yield url
+@pytest.fixture
+def server_url(elastic_url: str) -> str:
+    return elastic_url
 
 
 @pytest.fixture

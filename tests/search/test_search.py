@@ -7,7 +7,6 @@ Documents get into the index the way they do in the product: registered in a tra
 outbox messages are sent on commit (``django_capture_on_commit_callbacks``).
 """
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,30 +19,9 @@ from django.urls import reverse
 from edms.models import Document, Journal
 from edms.registration import document_register
 from search.service import _configured_backend, search_for
-from tests.conftest import require_service
 from tests.edms.factories import user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture(scope="module")
-def elastic_url() -> Iterator[str]:
-    given = os.environ.get("SEARCH_TEST_ELASTICSEARCH_URL", "")
-    if given:
-        yield given
-        return
-    from search.testing import ServerUnavailable, osmem_server
-
-    try:
-        server = osmem_server()
-        url = server.__enter__()
-    except ServerUnavailable as error:
-        require_service(False, f"osmem-server cannot start: {error}")
-        raise
-    try:
-        yield url
-    finally:
-        server.__exit__(None, None, None)
 
 
 @pytest.fixture(params=["database", "elastic"])
