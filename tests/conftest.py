@@ -43,6 +43,15 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     # The demo data is what every page test reads; loading it once keeps the suite fast.
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+        # Where Celery sends to Redis (no eager tasks), the demo's outbox messages (its search
+        # index updates) wait: deliver them now, as a worker would, so that every test starts
+        # with an empty outbox and an index holding the demo.
+        from datetime import timedelta
+
+        from intake.outbox import outbox_sweep
+
+        while outbox_sweep(older_than=timedelta(0), limit=1000):
+            pass
         # Transactional tests (serialized_rollback=True) restore this state after their flush:
         # serialize it again now that it includes the demo.
         for alias in connections:
