@@ -78,8 +78,11 @@ def certificate_issue(
     organisation: str = "",
     valid_days: int = 730,
     now: datetime | None = None,
+    time_stamping: bool = False,
 ) -> Identity:
-    """A signing certificate for one person, issued by ``authority``."""
+    """A signing certificate for one person, issued by ``authority``; with ``time_stamping``,
+    a time-stamp authority's instead (extended key usage timeStamping only, critical, as
+    RFC 3161 section 2.3 requires)."""
     now = now or datetime.now(UTC)
     key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
     certificate = (
@@ -106,7 +109,14 @@ def certificate_issue(
             critical=True,
         )
         .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            x509.ExtendedKeyUsage(
+                [
+                    ExtendedKeyUsageOID.TIME_STAMPING
+                    if time_stamping
+                    else ExtendedKeyUsageOID.EMAIL_PROTECTION
+                ]
+            ),
+            critical=time_stamping,
         )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key()),
