@@ -8,8 +8,10 @@ pass by skipping what it was meant to check.
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -59,6 +61,17 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
             connection._test_serialized_contents = (  # type: ignore[attr-defined]
                 connection.creation.serialize_db_to_string()
             )
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_window_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    # django-ratelimit counts in fixed windows of the real clock ("10/m" starts afresh at a
+    # minute's turn, offset per client). A test that makes eleven requests on a slow machine can
+    # straddle that turn and see its counter reset; within one test the window stands still.
+    import django_ratelimit.core
+
+    frozen = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: frozen))
 
 
 @pytest.fixture(autouse=True)
