@@ -317,12 +317,12 @@ def queries(count: int, docs: int, seed: int) -> list[BenchQuery]:
     out: list[BenchQuery] = []
     categories = {
         "one word": 20, "two words": 15, "cyrillic": 10, "apostrophe": 10, "russian": 15,
-        "typo": 10, "number": 12, "filters only": 8,
+        "typo": 10, "number": 12, "filters only": 8, "administrator": 3,
     }  # fmt: skip
     for _ in range(count):
         category = rng.choices(list(categories), list(categories.values()))[0]
         office_id = rng.choices(OFFICE_IDS, OFFICE_WEIGHTS)[0]
-        if category == "one word":
+        if category in ("one word", "administrator"):
             text = rng.choice(ONE_WORDS)
         elif category == "two words":
             text = rng.choice(TWO_WORDS)
@@ -361,7 +361,9 @@ def queries(count: int, docs: int, seed: int) -> list[BenchQuery]:
                 filters["date_from"] = start
                 filters["date_to"] = start + timedelta(days=rng.choice((7, 30, 90, 365)))
         sort = "date" if not text or rng.random() < 0.15 else "relevance"
-        query = Query(text=text, principals=searcher(rng, office_id), sort=sort, **filters)
+        # An administrator (a superuser) may see every entry: no permission filter at all.
+        held = None if category == "administrator" else searcher(rng, office_id)
+        query = Query(text=text, principals=held, sort=sort, **filters)
         out.append(BenchQuery(category, text, query))
     return out
 
