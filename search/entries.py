@@ -23,7 +23,8 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 
 from edms.access import staff_position
-from edms.models import Assignment, AttachmentVersion, Dispatch, Document
+from edms.codes import format_code
+from edms.models import ApprovalStep, Assignment, AttachmentVersion, Dispatch, Document, Draft
 from edms.roles import Role
 from intake.models import Application
 from search.backends.base import Entry
@@ -71,7 +72,7 @@ def principals_for(user: User | AnonymousUser) -> tuple[str, ...] | None:
 
 
 def documents_for_index() -> QuerySet[Document]:
-    return Document.objects.select_related("correspondent_office").prefetch_related(
+    return Document.objects.select_related("correspondent_office", "signed_draft").prefetch_related(
         Prefetch("dispatches", queryset=Dispatch.objects.only("document_id", "recipient_office")),
         Prefetch("participants", queryset=User.objects.select_related("position")),
         Prefetch("assignments", queryset=Assignment.objects.select_related("executor")),
@@ -99,6 +100,7 @@ def document_entry(document: Document) -> Entry:
     if document.correspondent_office is not None:
         correspondent.append(document.correspondent_office.name_uz)
     executors = {a.executor.get_full_name() for a in document.assignments.all()}
+    signature = _signature_of(document)
     return Entry(
         key=f"document:{document.pk}",
         kind="document",
@@ -106,8 +108,8 @@ def document_entry(document: Document) -> Entry:
         url=reverse("edms:document", args=[document.pk]),
         principals=principals,
         number=document.reg_number,
-        body="\n".join([document.summary, *[t for t in texts if t]]),
-        people=" ".join(filter(None, [*correspondent, *sorted(executors)])),
+        body="\n".join([document.summary, *[t for t in texts if t], *signature[1:]]),
+        people=" ".join(filter(None, [*correspondent, *sorted(executors), signature[0]])),
         doc_kind=document.kind,
         status=document.status,
         office_id=document.office_id,
@@ -116,6 +118,21 @@ def document_entry(document: Document) -> Entry:
         due_date=document.due_date,
         closed=document.status in CLOSED_STATUSES,
     )
+
+
+def _signature_of(document: Document) -> tuple[str, ...]:
+    """For a letter registered by its digital signature: the signer's name and the verification
+    code printed in its stamp (a registrar holding the paper finds the record by either)."""
+    try:
+        draft = document.signed_draft
+    except Draft.DoesNotExist:
+        return ("",)
+    signer = (
+        draft.steps.filter(status=ApprovalStep.Status.SIGNED).select_related("approver").first()
+    )
+    name = signer.approver.get_full_name() if signer else ""
+    code = draft.verification_code
+    return (name, f"{format_code(code)} {code}") if code else (name,)
 
 
 # --- applications ----------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from edms.approvals import step_approve, step_sign
+from edms.codes import format_code
 from edms.models import Document, Journal
 from edms.registration import document_register
 from search.service import _configured_backend, search_for
@@ -303,3 +305,25 @@ def test_elasticsearch_down_loses_nothing_and_the_sweep_catches_up(
         found = keys(search_for(head, application.document.reg_number))
         assert f"document:{application.document_id}" in found
     _configured_backend.cache_clear()
+
+
+def test_a_signed_letter_is_found_by_its_verification_code_and_its_signer(
+    backend_name: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.edms.test_approvals import PASS, letter, step_of
+
+    draft = letter(title="Hovlibogʻ koʻchasini yoritish toʻgʻrisida")
+    for approver in ("jizzakh-city.lawyer", "jizzakh-city.deputy"):
+        step_approve(step=step_of(draft, approver), by=user(approver), passphrase=PASS)
+    with committed(django_capture_on_commit_callbacks):
+        signed = step_sign(
+            step=step_of(draft, "jizzakh-city.head"), by=user("jizzakh-city.head"), passphrase=PASS
+        )
+    key = f"document:{signed.result_document_id}"
+    code = signed.verification_code
+    registrar = user("jizzakh-city.registrar")
+    # As printed in the stamp (in groups of four), as typed without dashes, and in lower case.
+    for typed in (format_code(code), code, code.lower()):
+        assert keys(search_for(registrar, typed)) == [key], typed
+    assert key in keys(search_for(registrar, "Hovlibogʻ Rahimov"))
+    assert search_for(user("namangan-city.registrar"), format_code(code)).total == 0
