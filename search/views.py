@@ -50,18 +50,34 @@ def _language_kind() -> str:
     return f"page:{code.lower()}"
 
 
-def facet_labels() -> dict[str, dict[str, str]]:
-    """What each facet value is called in the current language."""
+def facet_labels(results: Results | None) -> dict[str, dict[str, str]]:
+    """What each facet value of ``results`` is called in the current language (only the
+    offices, departments and services the answer names are read)."""
+    facets = results.facets if results is not None else {}
+
+    def named(name: str) -> list[str]:
+        return [value for value, _count in facets.get(name, [])]
+
+    def ids(name: str) -> list[int]:
+        return [int(value) for value in named(name) if value.isdigit()]
+
+    hit_offices = [hit.office_id for hit in results.hits] if results is not None else []
+
     kinds = {value: str(label) for value, label in Document.Kind.choices}
-    kinds |= {s.code: s.name for s in Service.objects.all()}
+    kinds |= {s.code: s.name for s in Service.objects.filter(code__in=named("doc_kind"))}
     kinds |= {"guidancepage": _("Guidance"), "noticepage": _("Notice"), "servicepage": _("Service")}
     statuses = {value: str(label) for value, label in Document.Status.choices}
     statuses |= {value: str(label) for value, label in Application.Status.choices}
     return {
         "doc_kind": kinds,
         "status": statuses,
-        "office_id": {str(o.pk): o.name for o in Office.objects.all()},
-        "department_id": {str(d.pk): d.name for d in Department.objects.all()},
+        "office_id": {
+            str(o.pk): o.name
+            for o in Office.objects.filter(pk__in=[*ids("office_id"), *hit_offices])
+        },
+        "department_id": {
+            str(d.pk): d.name for d in Department.objects.filter(pk__in=ids("department_id"))
+        },
     }
 
 
@@ -88,7 +104,12 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
 
         filters["overdue_on"] = timezone.localdate()
     page = _int(params.get("page", "")) or 1
-    searched = bool(text) or any(filters.values())
+    error = ""
+    if any(params.get(name) and not _date(params[name]) for name in ("from", "to")):
+        error = _("Enter a valid date, for example 2026-03-15.")
+    elif filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
+        error = _("The start date is after the end date.")
+    searched = not error and (bool(text) or any(filters.values()))
     results = (
         search_for(
             request.user,
@@ -102,7 +123,7 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
         if searched
         else None
     )
-    labels = facet_labels()
+    labels = facet_labels(results)
     facets = []
     if results is not None:
         for name, title in FACET_TITLES.items():
@@ -112,7 +133,13 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
                     "label": labels[name].get(value, value),
                     "count": count,
                     "active": str(filters.get(name) or "") == value,
-                    "url": "?" + urlencode({**params.dict(), name: value, "page": 1}),
+                    # An active value's link takes its filter off again.
+                    "url": "?"
+                    + urlencode(
+                        {k: v for k, v in params.dict().items() if k not in (name, "page")}
+                        if str(filters.get(name) or "") == value
+                        else {**params.dict(), name: value, "page": 1}
+                    ),
                 }
                 for value, count in results.facets.get(name, [])
             ]
@@ -125,8 +152,14 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
             "query": text,
             "results": results,
             "facets": facets,
+            "error": error,
             "rows": [
-                {"hit": hit, "status": labels["status"].get(hit.status, hit.status)}
+                {
+                    "hit": hit,
+                    "status": labels["status"].get(hit.status, hit.status),
+                    "kind": labels["doc_kind"].get(hit.doc_kind, ""),
+                    "office": labels["office_id"].get(str(hit.office_id), ""),
+                }
                 for hit in (results.hits if results else [])
             ],
             "page_obj": _pages(results, page) if results else None,

@@ -13,9 +13,9 @@ here from the original text (``highlight``), so it is the same whichever backend
 """
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -100,6 +100,37 @@ class Hit:
     due_date: datetime.date | None
     score: float
     snippet: SafeString = field(default_factory=lambda: mark_safe(""))
+
+    @classmethod
+    def from_fields(
+        cls, fields: Mapping[str, Any], score: float | None, terms: Sequence[str]
+    ) -> "Hit":
+        """A hit from an entry's stored fields, as either backend reads them (dates as dates
+        or ISO strings), its snippet highlighted for the query's ``terms``."""
+        return cls(
+            key=fields["key"],
+            kind=fields.get("kind") or "",
+            title=fields.get("title") or "",
+            url=fields.get("url") or "",
+            number=fields.get("number") or "",
+            doc_kind=fields.get("doc_kind") or "",
+            status=fields.get("status") or "",
+            office_id=_as_int(fields.get("office_id")),
+            date=_as_date(fields.get("date")),
+            due_date=_as_date(fields.get("due_date")),
+            score=float(score or 0.0),
+            snippet=highlight(fields.get("body") or fields.get("title") or "", terms),
+        )
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if value is None or value == "" or isinstance(value, datetime.date):
+        return value or None
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def _as_int(value: Any) -> int | None:
+    return int(value) if value is not None else None
 
 
 @dataclass(frozen=True)

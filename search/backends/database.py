@@ -36,7 +36,6 @@ from search.backends.base import (
     Hit,
     Query,
     Results,
-    highlight,
     one_edit_variants,
 )
 from search.models import SearchEntry, SearchPrincipal, SearchState, SearchTerm, SearchTermVariant
@@ -502,8 +501,13 @@ class DatabaseBackend:
                 facets[facet].append((str(value), int(count)))
         for values in facets.values():
             values.sort(key=lambda pair: (-pair[1], pair[0]))
-        found = SearchEntry.objects.only(*HIT_FIELDS).in_bulk([pk for _pos, pk, _score in page])
-        hits = [_hit(found[pk], s, shown) for _position, pk, s in sorted(page) if pk in found]
+        rows = SearchEntry.objects.filter(pk__in=[pk for _pos, pk, _score in page])
+        found = {row["id"]: row for row in rows.values("id", *HIT_FIELDS)}
+        hits = [
+            Hit.from_fields(found[pk], score, shown)
+            for _position, pk, score in sorted(page)
+            if pk in found
+        ]
         return Results(total=total, hits=hits, facets=facets, exact=exact)
 
     def _expand(self, groups: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -556,20 +560,3 @@ def _answer_sql(source: str, condition: str, score: str, order: str) -> str:
         f" FROM {source} WHERE {condition}),"
         f" page AS (SELECT id, date, score FROM matched ORDER BY {order} LIMIT %s OFFSET %s) "
     ) + " UNION ALL ".join(parts)
-
-
-def _hit(row: SearchEntry, score: float, shown: Sequence[str]) -> Hit:
-    return Hit(
-        key=row.key,
-        kind=row.kind,
-        title=row.title,
-        url=row.url,
-        number=row.number,
-        doc_kind=row.doc_kind,
-        status=row.status,
-        office_id=row.office_id,
-        date=row.date,
-        due_date=row.due_date,
-        score=score,
-        snippet=highlight(row.body or row.title, shown),
-    )

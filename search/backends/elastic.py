@@ -26,7 +26,7 @@ request (default 10).
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
@@ -59,7 +59,6 @@ from search.backends.base import (
     Hit,
     Query,
     Results,
-    highlight,
 )
 from search.text import code_key, word_groups
 
@@ -263,14 +262,6 @@ def text_query(text: str, terms: Sequence[str]) -> list[DslQuery]:
     return [word_query(group) for group in word_groups(text, terms)]
 
 
-def _date(value: Any) -> date | None:
-    return date.fromisoformat(str(value)[:10]) if value else None
-
-
-def _int(value: Any) -> int | None:
-    return int(value) if value is not None else None
-
-
 # --- Backend -----------------------------------------------------------------------------------
 
 
@@ -451,7 +442,8 @@ class ElasticBackend:
             search.aggs.bucket(facet, "terms", field=facet, size=FACET_SIZE)
         response: dict[str, Any] = search.execute().to_dict()
         hits = [
-            self._hit(hit.get("_score"), hit["_source"], terms) for hit in response["hits"]["hits"]
+            Hit.from_fields(hit["_source"], hit.get("_score"), terms)
+            for hit in response["hits"]["hits"]
         ]
         facets = {
             facet: [
@@ -462,20 +454,3 @@ class ElasticBackend:
             for facet in FACETS
         }
         return Results(total=int(response["hits"]["total"]["value"]), hits=hits, facets=facets)
-
-    @staticmethod
-    def _hit(score: float | None, source: dict[str, Any], terms: Sequence[str]) -> Hit:
-        return Hit(
-            key=source["key"],
-            kind=source.get("kind", ""),
-            title=source.get("title", ""),
-            url=source.get("url", ""),
-            number=source.get("number") or "",
-            doc_kind=source.get("doc_kind") or "",
-            status=source.get("status") or "",
-            office_id=_int(source.get("office_id")),
-            date=_date(source.get("date")),
-            due_date=_date(source.get("due_date")),
-            score=float(score or 0.0),
-            snippet=highlight(source.get("body") or source.get("title", ""), terms),
-        )

@@ -7,6 +7,7 @@ Documents get into the index the way they do in the product: registered in a tra
 outbox messages are sent on commit (``django_capture_on_commit_callbacks``).
 """
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -213,6 +214,37 @@ def test_the_workspace_search_page_shows_highlights_and_facets(
     assert f'data-hit="document:{document.pk}"' in html
     assert "<mark>Gʻallaorol</mark>" in html
     assert 'data-facet="doc_kind"' in html
+    # Each hit says what it is and whose it is.
+    assert f"Incoming letter · {document.reg_date:%d.%m.%Y}" in html
+    assert document.office.name in html
+
+    # A facet value narrows the search; its link then takes the filter off again.
+    narrowed = client.get(reverse("workspace_search"), {"q": "Gallaorol", "status": "registered"})
+    active = re.search(
+        r'<a href="([^"]*)" class="fw-bold" aria-current="true"', narrowed.content.decode()
+    )
+    assert active is not None
+    assert "status=" not in active.group(1).replace("&amp;", "&")
+    assert "q=Gallaorol" in active.group(1)
+
+
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        ({"from": "2026-05-01", "to": "2026-04-01"}, "The start date is after the end date."),
+        ({"from": "15.03.2026"}, "Enter a valid date, for example 2026-03-15."),
+        ({"to": "2026-02-30"}, "Enter a valid date, for example 2026-03-15."),
+    ],
+)
+def test_wrong_dates_are_said_plainly_instead_of_being_ignored(
+    client: Client, dates: dict[str, str], message: str
+) -> None:
+    client.force_login(user("jizzakh-city.registrar"))
+    page = client.get(reverse("workspace_search"), {"q": "murojaat", **dates})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert message in html
+    assert "data-total=" not in html
 
 
 @pytest.mark.parametrize(
