@@ -357,9 +357,9 @@ def queries(count: int, docs: int, seed: int) -> list[BenchQuery]:
             elif choice == "overdue":
                 filters["overdue_on"] = REFERENCE_DAY
             else:
-                start = REFERENCE_DAY - timedelta(days=rng.randrange(HISTORY_DAYS))
-                filters["date_from"] = start
-                filters["date_to"] = start + timedelta(days=rng.choice((7, 30, 90, 365)))
+                since = REFERENCE_DAY - timedelta(days=rng.randrange(HISTORY_DAYS))
+                filters["date_from"] = since
+                filters["date_to"] = since + timedelta(days=rng.choice((7, 30, 90, 365)))
         sort = "date" if not text or rng.random() < 0.15 else "relevance"
         # An administrator (a superuser) may see every entry: no permission filter at all.
         held = None if category == "administrator" else searcher(rng, office_id)
@@ -562,16 +562,27 @@ def measure_elastic(
     from search.backends.elastic import ElasticBackend
     from search.testing import osmem_client, osmem_server
 
-    before = children()
-    with osmem_server() as url:
-        server = sorted(children() - before)
-        backend = ElasticBackend(url, prefix="bench", client=osmem_client(url))
+    def measure(backend: ElasticBackend) -> dict[str, Any]:
         out = index_with(backend, args, timings)
         out["count"] = backend.count()
         with phase("queries", timings):
             out["queries"] = run_queries(
                 args.backend, bench_queries, search_with(backend), args.time_limit
             )
+        return out
+
+    if args.elastic_url:
+        # A real cluster: indices of its own under a prefix, deleted afterwards.
+        prefix = f"bench-{os.getpid()}"
+        backend = ElasticBackend(args.elastic_url, prefix=prefix)
+        try:
+            return measure(backend)
+        finally:
+            backend.client.indices.delete(index=f"{prefix}-search*", ignore_unavailable=True)
+    before = children()
+    with osmem_server() as url:
+        server = sorted(children() - before)
+        out = measure(ElasticBackend(url, prefix="bench", client=osmem_client(url)))
         out["server_peak_rss_mib"] = sum(_status_kib(pid, "VmHWM") for pid in server) / 1024
     return out
 
@@ -752,6 +763,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=3600,
         help="seconds per query loop; a loop stops early (and the table says so) after it",
     )
+    parser.add_argument(
+        "--elastic-url",
+        default="",
+        help="the elastic run on this Elasticsearch cluster instead of an osmem-server",
+    )
     parser.add_argument("--json", metavar="FILE", help=argparse.SUPPRESS)  # a child's result
     args = parser.parse_args(argv)
     if not 100 <= args.docs <= 5_000_000:
@@ -785,7 +801,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.executable, __file__, "--backend", name, "--docs", str(args.docs),
                 "--queries", str(args.queries), "--seed", str(args.seed),
                 "--batch", str(args.batch), "--time-limit", str(args.time_limit),
-                "--json", str(out),
+                "--json", str(out), "--elastic-url", args.elastic_url,
             ]  # fmt: skip
             if args.wagtail and name != "elastic":
                 command.append("--wagtail")
