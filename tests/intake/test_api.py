@@ -8,14 +8,11 @@ tracking, and every refusal naming each bad field at once while writing nothing.
 import io
 import json
 import re
-import time
-import types
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import django_ratelimit.core
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -52,14 +49,6 @@ def catalogue() -> dict[str, Any]:
 
 def rows_by_code(catalogue: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in catalogue["services"]}
-
-
-@pytest.fixture
-def frozen_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    # django-ratelimit counts in fixed windows of the period; one that ended mid-test would
-    # start the count again. Its clock stands still for the test.
-    now = time.time()
-    monkeypatch.setattr(django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now))
 
 
 def pdf_of_size(size: int) -> bytes:
@@ -568,7 +557,6 @@ def test_a_request_over_the_limit_is_413_before_anything_is_read(client: Client)
     assert written() == before
 
 
-@pytest.mark.usefixtures("frozen_rate_window")
 @override_settings(INTAKE_SUBMIT_RATE_LIMIT="3/m")
 def test_too_many_submissions_from_one_client_are_429(client: Client) -> None:
     for _ in range(3):
@@ -606,7 +594,6 @@ def test_a_malformed_tracking_code_is_404(client: Client, code: str) -> None:
     assert response.json() == {"detail": "Not found."}
 
 
-@pytest.mark.usefixtures("frozen_rate_window")
 @override_settings(VERIFY_RATE_LIMIT="10/m")
 def test_too_many_lookups_from_one_client_are_429(client: Client) -> None:
     code = submit().application.tracking_code_display
