@@ -100,6 +100,7 @@ class Hit:
     due_date: datetime.date | None
     score: float
     snippet: SafeString = field(default_factory=lambda: mark_safe(""))
+    title_marked: SafeString = field(default_factory=lambda: mark_safe(""))  # matches marked
 
     @classmethod
     def from_fields(
@@ -120,6 +121,7 @@ class Hit:
             due_date=_as_date(fields.get("due_date")),
             score=float(score or 0.0),
             snippet=highlight(fields.get("body") or fields.get("title") or "", terms),
+            title_marked=highlight(fields.get("title") or "", terms, words=TITLE_WORDS),
         )
 
 
@@ -164,6 +166,7 @@ class Backend(Protocol):
 # --- Shared pieces ---------------------------------------------------------------------------
 
 SNIPPET_WORDS = 30
+TITLE_WORDS = 1000  # a title is shown whole
 
 
 def highlight(text: str, terms: Sequence[str], *, words: int = SNIPPET_WORDS) -> SafeString:

@@ -1,7 +1,8 @@
 """A citizen applies in a real browser, and the application goes all the way: the land
-department's head finds it, the head writes a resolution, the department head drafts the
-decision, the lawyer approves it with a visa, the head signs it, and the citizen downloads the
-signed decision from the tracking page and checks it on ``/verify/``."""
+department's head finds it (in the inbox, and by the applicant's name in the search box), the
+head writes a resolution, the department head drafts the decision, the lawyer approves it with a
+visa, the head signs it, and the citizen downloads the signed decision from the tracking page and
+checks it on ``/verify/``."""
 
 import re
 from datetime import date, datetime, timedelta
@@ -100,6 +101,14 @@ def test_citizen_applies_and_the_signed_decision_comes_back(
     expect(row.locator("[data-due]")).to_have_text(due.strftime("%d.%m.%Y"))
 
     card_url = portal_url + (row.get_by_role("link").first.get_attribute("href") or "")
+
+    # The header's search box finds the application by the applicant's name, typed in Cyrillic.
+    page.locator("#header-search").fill("Каримова")
+    page.locator("#header-search").press("Enter")
+    expect(page).to_have_url(re.compile(r"/workspace/search/\?q="))
+    found = page.locator('[data-hit^="application:"]')
+    expect(found).to_contain_text("Karimova Dilnoza Rustamovna")
+    expect(found.locator("mark").first).to_have_text("Karimova")
 
     # The head writes the resolution: the land department's head leads.
     sign_in(page, portal_url, "jizzakh-city.head", then=card_url.replace(portal_url, ""))
