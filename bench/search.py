@@ -43,9 +43,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -413,25 +415,76 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
+class QueryTimedOut(Exception):
+    pass
+
+
+@contextmanager
+def cancelled_after(seconds: float) -> Iterator[None]:
+    """Interrupt the database's running statement once ``seconds`` have gone by (SQLite:
+    ``interrupt()``; PostgreSQL: a cancel request), and raise ``QueryTimedOut`` then."""
+    from django.db import DatabaseError, connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    fired = threading.Event()
+
+    def cancel() -> None:
+        fired.set()
+        (raw.interrupt if connection.vendor == "sqlite" else raw.cancel)()
+
+    timer = threading.Timer(seconds, cancel)
+    timer.start()
+    try:
+        yield
+    except DatabaseError as error:
+        if fired.is_set():
+            raise QueryTimedOut from error
+        raise
+    finally:
+        timer.cancel()
+
+
 def run_queries(
-    label: str, bench_queries: list[BenchQuery], ask: Any, time_limit: float
+    label: str,
+    bench_queries: list[BenchQuery],
+    ask: Any,
+    time_limit: float,
+    query_timeout: float,
+    database: bool = True,
 ) -> dict[str, Any]:
     """``ask(bench_query) -> total``; a few untimed warm-up queries first. Stops early (and
-    says so) once ``time_limit`` seconds have gone by."""
+    says so) once ``time_limit`` seconds have gone by. On a database, a query still running
+    after ``query_timeout`` seconds is interrupted and counted as a time-out, its time as the
+    limit (so medians and percentiles are then lower bounds)."""
+
+    def timed(bench_query: BenchQuery) -> tuple[int, bool]:
+        if not database:
+            return ask(bench_query), False
+        try:
+            with cancelled_after(query_timeout):
+                return ask(bench_query), False
+        except QueryTimedOut:
+            return 0, True
+
     for warm in bench_queries[:5]:
-        ask(warm)
+        timed(warm)
     deadline = time.perf_counter() + time_limit
     times: list[float] = []
     by_category: dict[str, list[float]] = defaultdict(list)
     hits = 0
+    timeouts = 0
     with_hits: dict[str, int] = defaultdict(int)
+    answered: dict[str, int] = defaultdict(int)  # not timed out
     for bench_query in bench_queries:
         if time.perf_counter() > deadline:
             say(f"  {label}: time limit reached after {len(times)} queries")
             break
         started = time.perf_counter()
-        total = ask(bench_query)
+        total, timed_out = timed(bench_query)
         elapsed = (time.perf_counter() - started) * 1000
+        timeouts += timed_out
+        answered[bench_query.category] += not timed_out
         times.append(elapsed)
         by_category[bench_query.category].append(elapsed)
         if total:
@@ -440,17 +493,19 @@ def run_queries(
     return {
         "label": label,
         "n": len(times),
+        "timeouts": timeouts,
         "stopped_early": len(times) < len(bench_queries),
         "median_ms": statistics.median(times),
         "p95_ms": percentile(times, 0.95),
         "max_ms": max(times),
-        "hit_share": hits / len(times),
+        # Of the queries that finished: a time-out is neither a hit nor a miss.
+        "hit_share": hits / max(1, len(times) - timeouts),
         "categories": {
             name: {
                 "n": len(values),
                 "median_ms": statistics.median(values),
                 "p95_ms": percentile(values, 0.95),
-                "hit_share": with_hits[name] / len(values),
+                "hit_share": with_hits[name] / max(1, answered[name]),
             }
             for name, values in sorted(by_category.items())
         },
@@ -549,7 +604,11 @@ def measure_database(
     out["count"] = backend.count()
     with phase("queries", timings):
         out["queries"] = run_queries(
-            args.backend, bench_queries, search_with(backend), args.time_limit
+            args.backend,
+            bench_queries,
+            search_with(backend),
+            args.time_limit,
+            args.query_timeout,
         )
     if args.wagtail:
         out["wagtail"] = measure_wagtail(args, bench_queries, timings)
@@ -567,7 +626,12 @@ def measure_elastic(
         out["count"] = backend.count()
         with phase("queries", timings):
             out["queries"] = run_queries(
-                args.backend, bench_queries, search_with(backend), args.time_limit
+                args.backend,
+                bench_queries,
+                search_with(backend),
+                args.time_limit,
+                args.query_timeout,
+                database=False,
             )
         return out
 
@@ -693,7 +757,9 @@ def measure_wagtail(
         return total
 
     with phase("wagtail queries", timings):
-        out["queries"] = run_queries("wagtail", bench_queries, ask, args.time_limit)
+        out["queries"] = run_queries(
+            "wagtail", bench_queries, ask, args.time_limit, args.query_timeout
+        )
     return out
 
 
@@ -711,7 +777,7 @@ def table(results: list[dict[str, Any]]) -> None:
     say(
         f"{'backend':<18} {'docs':>10} {'index s':>8} {'docs/s':>8} {'RSS MiB':>8} "
         f"{'peak MiB':>9} {'server MiB':>10} {'queries':>7} {'median ms':>9} {'p95 ms':>8} "
-        f"{'max ms':>8} {'hits':>5}"
+        f"{'max ms':>8} {'hits':>5} {'t/o':>5}"
     )
     rows: list[tuple[str, dict[str, Any]]] = []
     for result in results:
@@ -726,10 +792,13 @@ def table(results: list[dict[str, Any]]) -> None:
             f"{r['index_s']:>8.1f} {r['docs_per_s']:>8,.0f} "
             f"{r['rss_before_mib']:>8.0f} {r['peak_rss_mib']:>9.0f} "
             f"{(f'{server:.0f}' if server else '-'):>10} {q['n']:>7} {q['median_ms']:>9.1f} "
-            f"{q['p95_ms']:>8.1f} {q['max_ms']:>8.1f} {q['hit_share']:>5.0%}"
+            f"{q['p95_ms']:>8.1f} {q['max_ms']:>8.1f} {q['hit_share']:>5.0%} "
+            f"{q.get('timeouts', 0):>5}"
         )
     if any(r["queries"]["stopped_early"] for _label, r in rows):
         say("* stopped at --time-limit: fewer queries than asked")
+    if any(r["queries"].get("timeouts") for _label, r in rows):
+        say("t/o: queries interrupted at --query-timeout, counted at that time (lower bounds)")
     say()
     say("by query category (median / p95 ms, share with hits):")
     categories = sorted({c for _label, r in rows for c in r["queries"]["categories"]})
@@ -762,6 +831,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=float,
         default=3600,
         help="seconds per query loop; a loop stops early (and the table says so) after it",
+    )
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=60,
+        help="seconds after which a database query is interrupted and counted as a time-out",
     )
     parser.add_argument(
         "--elastic-url",
@@ -801,6 +876,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.executable, __file__, "--backend", name, "--docs", str(args.docs),
                 "--queries", str(args.queries), "--seed", str(args.seed),
                 "--batch", str(args.batch), "--time-limit", str(args.time_limit),
+                "--query-timeout", str(args.query_timeout),
                 "--json", str(out), "--elastic-url", args.elastic_url,
             ]  # fmt: skip
             if args.wagtail and name != "elastic":
