@@ -571,11 +571,16 @@ def index_with(backend: Any, args: argparse.Namespace, timings: dict[str, float]
     reset_peak()
     with phase("index", timings):
         written = backend.rebuild(corpus(args.docs, args.seed), batch=args.batch)
+    return index_figures(written, timings["index"], base)
+
+
+def index_figures(written: int, seconds: float, rss_before_mib: float) -> dict[str, Any]:
+    """What an indexing phase reports: entries, time, rate, and memory before and at peak."""
     return {
         "indexed": written,
-        "index_s": timings["index"],
-        "docs_per_s": written / timings["index"],
-        "rss_before_mib": base,
+        "index_s": seconds,
+        "docs_per_s": written / seconds,
+        "rss_before_mib": rss_before_mib,
         "peak_rss_mib": peak_mib(),
     }
 
@@ -713,11 +718,7 @@ def measure_wagtail(
                 say(f"    {written:,} rows, {rss_mib():.0f} MiB")
     out: dict[str, Any] = {
         "backend": type(backend).__name__,
-        "indexed": written,
-        "index_s": timings["wagtail index"],
-        "docs_per_s": written / timings["wagtail index"],
-        "rss_before_mib": base,
-        "peak_rss_mib": peak_mib(),
+        **index_figures(written, timings["wagtail index"], base),
     }
 
     def ask(bench_query: BenchQuery) -> int:
