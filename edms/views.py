@@ -384,16 +384,12 @@ def control(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
 
-    def number(name: str) -> int | None:
-        value = request.GET.get(name, "")
-        return int(value) if value.isdigit() else None
-
     kind = request.GET.get("kind", "")
     assignments, buckets, counts = control_assignments(
         office=office,
         today=today,
-        department_id=number("department"),
-        executor_id=number("executor"),
+        department_id=parse_int(request.GET.get("department", "")),
+        executor_id=parse_int(request.GET.get("executor", "")),
         kind=kind if kind in Document.Kind.values else "",
     )
     bucket = request.GET.get("show", "overdue")
@@ -423,11 +419,17 @@ def control(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _parse_date(value: str) -> date | None:
+def parse_date(value: str) -> date | None:
+    """A date typed as YYYY-MM-DD (what a date input sends); None when empty or not a date."""
     try:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_int(value: str) -> int | None:
+    """A non-negative whole number from a query parameter; None otherwise."""
+    return int(value) if value.isdigit() else None
 
 
 def _assignment_step(request: HttpRequest, assignment: Assignment, step: Step) -> str:
@@ -438,7 +440,7 @@ def _assignment_step(request: HttpRequest, assignment: Assignment, step: Step) -
         return _("Work on the assignment has started.")
     if step == Step.DELEGATE:
         executor = get_user_model().objects.filter(pk=post.get("executor") or 0).first()
-        deadline = _parse_date(post.get("deadline", ""))
+        deadline = parse_date(post.get("deadline", ""))
         if executor is None or deadline is None:
             raise ValidationError(_("Choose the executor and the deadline."))
         assignments.assignment_delegate(
@@ -450,7 +452,7 @@ def _assignment_step(request: HttpRequest, assignment: Assignment, step: Step) -
         )
         return _("Part of the assignment is delegated.")
     if step == Step.REQUEST_EXTENSION:
-        new_deadline = _parse_date(post.get("deadline", ""))
+        new_deadline = parse_date(post.get("deadline", ""))
         if new_deadline is None:
             raise ValidationError(_("Give the new deadline."))
         assignments.assignment_request_extension(

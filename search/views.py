@@ -5,7 +5,6 @@ the query. The portal search finds published pages of the current language only 
 notices, services): never documents or applications, whoever asks.
 """
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django_ratelimit.decorators import ratelimit
 
 from edms.models import Department, Document, Office
-from edms.views import staff_required
+from edms.views import parse_date, parse_int, staff_required
 from intake.models import Application, Service
 from portal.throttling import rate_from_setting
 from search.backends.base import Results
@@ -32,17 +31,6 @@ FACET_TITLES = {
     "office_id": gettext_lazy("Office"),
     "department_id": gettext_lazy("Department"),
 }
-
-
-def _date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 def _language_kind() -> str:
@@ -94,18 +82,18 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
     filters: dict[str, Any] = {
         "doc_kind": params.get("doc_kind", ""),
         "status": params.get("status", ""),
-        "office_id": _int(params.get("office_id", "")),
-        "department_id": _int(params.get("department_id", "")),
-        "date_from": _date(params.get("from", "")),
-        "date_to": _date(params.get("to", "")),
+        "office_id": parse_int(params.get("office_id", "")),
+        "department_id": parse_int(params.get("department_id", "")),
+        "date_from": parse_date(params.get("from", "")),
+        "date_to": parse_date(params.get("to", "")),
     }
     if params.get("overdue"):
         from django.utils import timezone
 
         filters["overdue_on"] = timezone.localdate()
-    page = _int(params.get("page", "")) or 1
+    page = parse_int(params.get("page", "")) or 1
     error = ""
-    if any(params.get(name) and not _date(params[name]) for name in ("from", "to")):
+    if any(params.get(name) and not parse_date(params[name]) for name in ("from", "to")):
         error = _("Enter a valid date, for example 2026-03-15.")
     elif filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
         error = _("The start date is after the end date.")
@@ -172,7 +160,7 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="ip", rate=rate_from_setting("SEARCH_RATE_LIMIT"), block=True)
 def portal_search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()
-    page = _int(request.GET.get("page", "")) or 1
+    page = parse_int(request.GET.get("page", "")) or 1
     # Public search: pages only, whoever asks (staff see staff-only pages as well).
     results = (
         search_for(request.user, text, kinds=(_language_kind(),), page=page, per_page=PER_PAGE)
