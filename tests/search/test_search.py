@@ -359,3 +359,32 @@ def test_a_signed_letter_is_found_by_its_verification_code_and_its_signer(
         assert keys(search_for(registrar, typed)) == [key], typed
     assert key in keys(search_for(registrar, "Hovlibogʻ Rahimov"))
     assert search_for(user("namangan-city.registrar"), format_code(code)).total == 0
+
+
+def test_words_of_an_attached_pdf_and_of_its_earlier_version_find_the_document(
+    backend_name: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from fpdf import FPDF
+
+    from edms.attachments import attachment_add, attachment_add_version
+
+    def pdf(text: str) -> SimpleUploadedFile:
+        sheet = FPDF()
+        sheet.add_page()
+        sheet.set_font("helvetica", size=12)
+        sheet.cell(text=text)
+        return SimpleUploadedFile("ilova.pdf", bytes(sheet.output()), "application/pdf")
+
+    document = register(title="Ilova bilan xat", capture=django_capture_on_commit_callbacks)
+    registrar = user("jizzakh-city.registrar")
+    with committed(django_capture_on_commit_callbacks):
+        first = attachment_add(document=document, by=registrar, upload=pdf("Qumqurgon smeta"))
+    with committed(django_capture_on_commit_callbacks):
+        attachment_add_version(
+            attachment=first.attachment, by=registrar, upload=pdf("Baliqchi hisobot")
+        )
+    key = f"document:{document.pk}"
+    assert keys(search_for(registrar, "Qumqurgon")) == [key]
+    assert keys(search_for(registrar, "Baliqchi hisobot")) == [key]
+    assert search_for(user("namangan-city.registrar"), "Baliqchi").total == 0
