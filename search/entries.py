@@ -76,6 +76,17 @@ def documents_for_index() -> QuerySet[Document]:
         Prefetch("dispatches", queryset=Dispatch.objects.only("document_id", "recipient_office")),
         Prefetch("participants", queryset=User.objects.select_related("position")),
         Prefetch("assignments", queryset=Assignment.objects.select_related("executor")),
+        Prefetch(
+            "attachments__versions",
+            queryset=AttachmentVersion.objects.only("id", "attachment_id", "text"),
+        ),
+        Prefetch(
+            "signed_draft__steps",
+            queryset=ApprovalStep.objects.filter(status=ApprovalStep.Status.SIGNED).select_related(
+                "approver"
+            ),
+            to_attr="signatures",
+        ),
     )
 
 
@@ -93,9 +104,7 @@ def document_entry(document: Document) -> Entry:
         )
     else:
         principals = tuple(sorted(office(pk) for pk in offices))
-    texts = AttachmentVersion.objects.filter(attachment__document=document).values_list(
-        "text", flat=True
-    )
+    texts = [v.text for a in document.attachments.all() for v in a.versions.all()]
     correspondent = [document.correspondent_name]
     if document.correspondent_office is not None:
         correspondent.append(document.correspondent_office.name_uz)
@@ -127,9 +136,9 @@ def _signature_of(document: Document) -> tuple[str, ...]:
         draft = document.signed_draft
     except Draft.DoesNotExist:
         return ("",)
-    signer = (
-        draft.steps.filter(status=ApprovalStep.Status.SIGNED).select_related("approver").first()
-    )
+    # The signed steps, prefetched by ``documents_for_index`` (to_attr).
+    signatures: list[ApprovalStep] = draft.signatures  # type: ignore[attr-defined]
+    signer = next(iter(signatures), None)
     name = signer.approver.get_full_name() if signer else ""
     code = draft.verification_code
     return (name, f"{format_code(code)} {code}") if code else (name,)
