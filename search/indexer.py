@@ -25,15 +25,27 @@ from intake.outbox import RetryLater, handler, outbox_add, outbox_send_after_com
 
 
 def _transaction_token() -> str:
-    """One token per outermost transaction, so a key is queued once in it."""
+    """One token per outermost transaction, so a key is queued once in it.
+
+    The token lives as long as the on-commit callback that forgets it is pending: a commit runs
+    that callback, and a rollback (of the transaction, or of the savepoint that made the token)
+    discards it, so a later transaction never reuses a token, whose messages' keys would then
+    be taken for messages already queued and its index updates dropped."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return uuid.uuid4().hex
-    token: str | None = getattr(connection, "_search_index_token", None)
-    if token is None:
-        token = uuid.uuid4().hex
-        connection._search_index_token = token
-        transaction.on_commit(lambda: setattr(connection, "_search_index_token", None))
+    current: tuple[str, Any] | None = getattr(connection, "_search_index_token", None)
+    if current is not None:
+        token, forgetting = current
+        if any(pending is forgetting for _sids, pending, _robust in connection.run_on_commit):
+            return token
+
+    def forget() -> None:
+        connection._search_index_token = None
+
+    token = uuid.uuid4().hex
+    connection._search_index_token = (token, forget)
+    transaction.on_commit(forget)
     return token
 
 

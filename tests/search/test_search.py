@@ -388,3 +388,26 @@ def test_words_of_an_attached_pdf_and_of_its_earlier_version_find_the_document(
     assert keys(search_for(registrar, "Qumqurgon")) == [key]
     assert keys(search_for(registrar, "Baliqchi hisobot")) == [key]
     assert search_for(user("namangan-city.registrar"), "Baliqchi").total == 0
+
+
+def test_a_rolled_back_transaction_does_not_swallow_later_index_updates(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import transaction
+
+    from intake.models import OutboxMessage
+    from search.indexer import index_later
+
+    def failed_registration() -> None:
+        with transaction.atomic():
+            index_later("document:999999")
+            raise RuntimeError("the registration failed")
+
+    with pytest.raises(RuntimeError):
+        failed_registration()
+    # Two later transactions that each change the document: each queues its own update.
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            index_later("document:999999")
+    queued = OutboxMessage.objects.filter(kind="index", key__startswith="index:document:999999:")
+    assert queued.count() == 2
