@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -23,8 +22,14 @@ DEMO_PASSWORD = "demo12345"  # noqa: S105 - documented demo password, demo loade
 DEMO_OFFICES = ("jizzakh-city", "namangan-city")
 
 
+# The demo's offices, departments and example services: configuration for the demo and the
+# tests, carried by the repository (the values are examples, not law).
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+
+
 def read_data(name: str) -> dict[str, Any]:
-    path = Path(settings.SHARED_DATA_DIR) / name
+    """One of the demo data files (``offices.json``, ``services.json``), parsed."""
+    path = DEMO_DATA_DIR / name
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 

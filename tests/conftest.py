@@ -5,12 +5,10 @@ developer's machine a missing service skips the test; under ``CI=true`` it fails
 pass by skipping what it was meant to check.
 """
 
-import json
 import os
 import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -86,8 +84,9 @@ def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def offices_data() -> list[dict[str, Any]]:
-    path = Path(settings.SHARED_DATA_DIR) / "offices.json"
-    offices: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["offices"]
+    from edms.demo import read_data
+
+    offices: list[dict[str, Any]] = read_data("offices.json")["offices"]
     return offices
 
 

@@ -13,9 +13,6 @@ from django.conf import locale as django_locale
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
-SHARED_DATA_DIR = Path(
-    environ.Env().str("SHARED_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "data"))
-)
 
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
@@ -248,6 +245,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Downloads behind nginx (edms.downloads): after its access check the application answers with
+# "X-Accel-Redirect: <prefix>/<file>" and nginx sends the file from its internal location over
+# MEDIA_ROOT (deploy/nginx/khokimiyat.conf: /protected-media). Empty: the application streams it.
+FILES_ACCEL_REDIRECT_PREFIX = env.str("FILES_ACCEL_REDIRECT_PREFIX", default="")
 
 # --- E-document attachments -----------------------------------------------------------------
 EDMS_ATTACHMENT_MAX_BYTES = env.int("EDMS_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)

@@ -6,11 +6,9 @@ tracking, and every refusal naming each bad field at once while writing nothing.
 """
 
 import io
-import json
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +21,7 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from edms.calendar import add_working_days
+from edms.demo import read_data
 from edms.models import Document, Journal, Office
 from intake.models import Application, Service
 from portal.transliteration import latin_to_cyrillic
@@ -42,9 +41,7 @@ REQUIRED = "This field is required."
 @pytest.fixture(scope="module")
 def catalogue() -> dict[str, Any]:
     """The demo catalogue the services were loaded from: what the API must give back."""
-    path = Path(settings.SHARED_DATA_DIR) / "services.json"
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    return read_data("services.json")
 
 
 def rows_by_code(catalogue: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from edms.demo import read_data
 from portal.transliteration import (
     APOSTROPHES,
     cyrillic_to_latin,
@@ -16,16 +15,7 @@ from portal.transliteration import (
     normalize_apostrophes,
 )
 
-OFFICES_JSON = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "offices.json"
-
-
-def _load_offices() -> list[dict[str, Any]]:
-    data = json.loads(OFFICES_JSON.read_text(encoding="utf-8"))
-    offices: list[dict[str, Any]] = data["offices"]
-    return offices
-
-
-OFFICES = _load_offices()
+OFFICES: list[dict[str, Any]] = read_data("offices.json")["offices"]
 
 
 def test_offices_file_is_not_empty() -> None:
