@@ -37,12 +37,13 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, transaction
 from django.db.models import Max
-from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from pypdf import PasswordType, PdfReader
 
 from edms.audit import Action, audit_record
+from edms.downloads import file_response
 from edms.models import AssignmentReport, Attachment, AttachmentVersion, Document
 from edms.models.attachments import version_upload_to
 
@@ -440,13 +441,9 @@ def _version_create(
     return version
 
 
-def version_file_response(version: AttachmentVersion) -> FileResponse:
-    """A stored version as a download under its own name; the browser is told not to sniff."""
-    response = FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
+def version_file_response(version: AttachmentVersion) -> HttpResponseBase:
+    """A stored version as a download under its own name (``edms.downloads``: streamed, or
+    handed to nginx); the browser is told not to sniff."""
+    return file_response(
+        version.file, filename=version.original_name, content_type=version.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +20,7 @@ from edms import approvals
 from edms.access import can_view_document, user_office
 from edms.approvals import RouteStep, can_prepare_draft, drafts_visible_to, route_from_template
 from edms.audit import audit_history
+from edms.downloads import file_response
 from edms.forms import (
     CertificateImportForm,
     CertificateIssueForm,
@@ -254,7 +256,7 @@ def draft_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def draft_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+def draft_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
     """A version's file as prepared (``original``) or with its signatures so far (``signed``)."""
     version = get_object_or_404(DraftVersion.objects.select_related("draft"), pk=pk)
     _visible_draft(request, version.draft_id)
@@ -264,21 +266,18 @@ def draft_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     name = version.original_name
     if which == "signed":
         name = name.rsplit(".", 1)[0] + "-signed.pdf"
-    return FileResponse(
-        stored.open("rb"), as_attachment=True, filename=name, content_type=version.content_type
-    )
+    return file_response(stored, filename=name, content_type=version.content_type)
 
 
 @staff_required
-def step_signature(request: HttpRequest, pk: int) -> FileResponse:
+def step_signature(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The detached signature (``.p7s``) of one step, for a file that is not a PDF."""
     step = get_object_or_404(ApprovalStep, pk=pk)
     _visible_draft(request, step.draft_id)
     if not step.detached_signature:
         raise Http404
-    return FileResponse(
-        step.detached_signature.open("rb"),
-        as_attachment=True,
+    return file_response(
+        step.detached_signature,
         filename=f"{step.version.original_name}.{step.pk}.p7s",
         content_type="application/pkcs7-signature",
     )

@@ -11,7 +11,8 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -124,7 +125,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @ratelimit(key="ip", rate=_lookup_rate, block=True, group="intake-track")
-def result(request: HttpRequest, code: str) -> FileResponse:
+def result(request: HttpRequest, code: str) -> HttpResponseBase:
     """The decision's file, once decided; the first download marks the result issued."""
     application = _application(code)
     version = application.result_file
