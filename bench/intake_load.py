@@ -57,19 +57,14 @@ No timing is asserted: the figures are printed. Only local addresses are used.
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import itertools
-import logging
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -78,54 +73,45 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 
 from harness import (  # bench/ is on the path when a benchmark runs
+    API_PATH,
+    BOUNDARY,
+    FIELDS,
+    FLOOR_PATH,
+    OFFICE,
     PG_HOST,
     PG_PORT,
     PG_USER,
-    ROOT,
+    SERVICE,
+    Server,
     admin_connection,
-    bound_statements,
+    code_version,
     create_database,
     drop_database,
+    http_request,
+    intake_environment,
+    load_schema_and_demo,
+    multipart,
     phase,
     say,
+    setup_django,
+    start_server,
+    stop_server,
+    terminate,
 )
 
 REDIS_URL = "redis://127.0.0.1:6379/13"
-SETTINGS = "bench.intake_settings"
 STATEMENT_TIMEOUT_MS = 60_000
 REQUEST_TIMEOUT_S = 60.0
 SAMPLE_EVERY_S = 0.25
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-SERVICE = "citizen-appeal"
-OFFICE = "jizzakh-city"
 FORM_SLUG = "bench-feedback"
-FLOOR_PATH = "/bench/floor/"
-API_PATH = "/api/v1/applications/"
 PDF_BYTES = 50 * 1024
 NONCE_WIDTH = 20
-
-# The applicant (as in tests/intake/factories.py) and the citizen-appeal service's own fields.
-FIELDS: dict[str, str] = {
-    "full_name": "Karimova Dilnoza Rustamovna",
-    "pinfl": "31203870250012",
-    "phone": "+998 90 123-45-67",
-    "email": "dilnoza@example.uz",
-    "address": "Jizzax sh., Sharq mahallasi, 5-uy",
-    "office": OFFICE,
-    "subject": "Koʻcha yoritgichlari ishlamayapti",
-    "text": (
-        "Assalomu alaykum. Sharq mahallasidagi Navoiy koʻchasida bir oydan beri koʻcha "
-        "yoritgichlari ishlamayapti. Kechqurun bolalar maktabdan qorongʻida qaytmoqda. "
-        "Yoritgichlarni taʼmirlash va bundan keyin muntazam tekshirib turishni soʻrayman. "
-        "Oldindan rahmat."
-    ),
-}
 
 # The Wagtail form page's fields: (clean name, label, Wagtail field type, required).
 FORM_FIELDS: list[tuple[str, str, str, bool]] = [
@@ -193,73 +179,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def configure_environment(dbname: str, media_root: str) -> None:
-    """Settings come from the environment: set before Django reads it; gunicorn inherits it."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
-            "DATABASE_URL": f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-            "DEBUG": "false",
-            "INTAKE_SUBMIT_RATE_LIMIT": "1000000/s",
-            "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": media_root,
-            "NOTIFICATION_GATEWAYS": "console",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        }
-    )
-    for name in ("REDIS_URL", "ELASTICSEARCH_URL", "CONN_MAX_AGE"):
-        os.environ.pop(name, None)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.chdir(ROOT)
-
-
-def setup_django() -> None:
-    import django
-
-    django.setup()
-    # Eager Celery in this process logs that its memory:// broker URL has no host name.
-    logging.getLogger("kombu.connection").setLevel(logging.ERROR)
-
-    bound_statements(STATEMENT_TIMEOUT_MS)
-
-
-def code_version() -> str:
-    """The commit measured, and whether tracked files had changes not yet committed."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],  # noqa: S607
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"git {head}" + (f" + uncommitted changes in {len(changed)} files" if changed else "")
-
-
 # --- Setup: schema, demo data, the form page and the floor table ----------------------------
 
 
 def prepare_database(timings: dict[str, float]) -> str:
     """Migrate, load the demo, create the form page and the floor table; the form page's URL."""
-    from django.core.management import call_command
-
-    with phase("migrate", timings):
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
-    with phase("load_demo", timings):
-        call_command("load_demo", verbosity=0)
+    load_schema_and_demo(timings)
     with phase("form page and floor table", timings):
         url = create_form_page()
         create_floor_table()
@@ -366,31 +291,6 @@ _nonces = itertools.count(1)
 def with_nonce(pdf: bytes) -> bytes:
     nonce = b"%0*d" % (NONCE_WIDTH, next(_nonces) + os.getpid() * 10**9)
     return pdf.replace(b"%nonce " + b"0" * NONCE_WIDTH, b"%nonce " + nonce[-NONCE_WIDTH:], 1)
-
-
-BOUNDARY = "bench-intake-" + secrets.token_hex(8)
-
-
-def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> bytes:
-    """A multipart/form-data body, as a browser or another system would send it."""
-    parts: list[bytes] = []
-    for name, value in fields.items():
-        parts.append(
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
-            + value.encode()
-            + b"\r\n"
-        )
-    for name, (filename, content) in files.items():
-        parts.append(
-            (
-                f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}";'
-                f' filename="{filename}"\r\nContent-Type: application/pdf\r\n\r\n'
-            ).encode()
-            + content
-            + b"\r\n"
-        )
-    parts.append(f"--{BOUNDARY}--\r\n".encode())
-    return b"".join(parts)
 
 
 # --- Scenarios ------------------------------------------------------------------------------
@@ -634,90 +534,7 @@ def print_profiles(profiles: list[Profile]) -> None:
             )
 
 
-# --- gunicorn ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
-def start_server(name: str, workers: int, log_dir: Path, extra_env: dict[str, str]) -> Server:
-    port = free_port()
-    log_path = log_dir / f"gunicorn-{name}.log"
-    env = {**os.environ, **extra_env, "DJANGO_SETTINGS_MODULE": SETTINGS}
-    command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "120",
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches the bench, which stops gunicorn itself
-        )
-    server = Server(name, process, port, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{server.log_tail()}")
-        try:
-            status, _body, _cookies = http_request(port, "GET", FLOOR_PATH, timeout=2)
-        except OSError:
-            time.sleep(0.2)
-            continue
-        if status == 405:  # the floor view answers GET with 405: Django is up
-            return server
-        raise RuntimeError(f"gunicorn answered {status} on {FLOOR_PATH}:\n{server.log_tail()}")
-    stop_server(server)
-    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{server.log_tail()}")
-
-
-def stop_server(server: Server) -> None:
-    """SIGTERM to the master (by its process id): it stops its workers gracefully. Errors it
-    logged (at WARNING and above) are shown."""
-    if server.process.poll() is not None:
-        return
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=10)
-    tail = server.log_tail(20)
-    if re.search(r"Traceback|ERROR|CRITICAL", tail):
-        say(f"  gunicorn ({server.name}) logged errors; the end of its log:\n{tail}")
+# --- CPU time -----------------------------------------------------------------------------------
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -728,27 +545,6 @@ def machine_cpu() -> tuple[float, float]:
 
 
 # --- The load generator ------------------------------------------------------------------------
-
-
-def http_request(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-    timeout: float = REQUEST_TIMEOUT_S,
-) -> tuple[int, bytes, SimpleCookie]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        data = response.read()
-        cookies: SimpleCookie = SimpleCookie()
-        for header in response.msg.get_all("Set-Cookie") or []:
-            cookies.load(header)
-        return response.status, data, cookies
-    finally:
-        conn.close()
 
 
 @dataclass
@@ -1105,10 +901,6 @@ def redis_client() -> Any | None:
 # --- Main ---------------------------------------------------------------------------------------
 
 
-def terminate(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally that cleans up
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, terminate)
@@ -1124,8 +916,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         create_database(dbname)
         created = True
         say(f"Database {dbname} on {PG_HOST}:{PG_PORT}; code: {code_version()}")
-        configure_environment(dbname, str(media_root))
-        setup_django()
+        intake_environment(dbname, str(media_root))
+        setup_django(STATEMENT_TIMEOUT_MS)
         django_ready = True
         form_url = prepare_database(timings)
         pdf = scan_pdf(PDF_BYTES)
