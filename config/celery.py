@@ -16,7 +16,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="config.ping")
+@app.task(name="config.ping", ignore_result=False)
 def ping() -> str:
     """Answers "pong": lets operators and tests check that a worker is consuming."""
     return "pong"

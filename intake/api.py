@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.db import retry_on_lost_connection
 from edms.codes import normalize_code
 from edms.models import Office
 from intake.fields import parse_choices
@@ -230,16 +231,18 @@ class ApplicationCreateView(APIView):
             field = "office" if code in ("not_offered", "no_journal") else "non_field_errors"
             return Response({"errors": {field: error.messages}}, status=status.HTTP_400_BAD_REQUEST)
         application = submission.application
-        response = Response(
-            {
+
+        def answer() -> dict[str, Any]:
+            return {
                 "tracking_code": application.tracking_code_display,
                 "registration_number": application.document.reg_number,
                 "status": application_status(application),
                 "due_date": application.due_date.isoformat(),
                 "department": application.department.code if application.department else None,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+            }
+
+        # Committed: the citizen gets the tracking code even if the connection drops now.
+        response = Response(retry_on_lost_connection(answer), status=status.HTTP_201_CREATED)
         if not submission.created:
             response["Idempotent-Replayed"] = "true"
         return response

@@ -12,6 +12,7 @@ Handlers by kind are registered with ``@handler("notify")``; a handler raises
 """
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -57,8 +58,41 @@ def outbox_add(*, kind: str, key: str, payload: dict[str, Any]) -> OutboxMessage
 
 
 def outbox_send_after_commit(messages: Iterable[OutboxMessage]) -> None:
+    """Hand the messages to Celery once the caller's transaction has committed.
+
+    Robust: whatever goes wrong in the hand-over, the committed work stands and its request
+    gets its answer; the rows are pending, and the sweep sends them.
+    """
     ids = [message.pk for message in messages]
-    transaction.on_commit(lambda: _enqueue(ids))
+    transaction.on_commit(lambda: _enqueue(ids), robust=True)
+
+
+class BrokerBreaker:
+    """Stops this process publishing for ``pause`` seconds after a publish failed.
+
+    A broker that is down costs one short attempt (the broker timeouts in settings bound it to
+    about a second), not one per message: during an outage requests answer at once and their
+    messages wait in the outbox for the sweep.
+    """
+
+    def __init__(self, pause: float = 10.0) -> None:
+        self.pause = pause
+        self._closed_at = 0.0
+
+    def allows(self) -> bool:
+        return time.monotonic() >= self._closed_at
+
+    def failed(self) -> None:
+        if self.allows():
+            logger.warning(
+                "Celery broker unreachable: outbox messages stay pending for %.0f s; "
+                "the sweep sends them",
+                self.pause,
+            )
+        self._closed_at = time.monotonic() + self.pause
+
+
+broker_breaker = BrokerBreaker()
 
 
 def _enqueue(ids: list[int]) -> None:
@@ -70,15 +104,20 @@ def _enqueue(ids: list[int]) -> None:
             outbox_sweep(older_than=timedelta(minutes=5), limit=20)
         except Exception:
             logger.warning("outbox catch-up failed", exc_info=True)
+    eager = settings.CELERY_TASK_ALWAYS_EAGER
     for message_id in ids:
+        if not eager and not broker_breaker.allows():
+            return
         try:
             outbox_send.delay(message_id)
-        except Exception:
+        except Exception as error:
             logger.warning(
-                "outbox message %s not queued (broker unreachable); the sweep will send it",
+                "outbox message %s not sent now (%s); the sweep sends it",
                 message_id,
-                exc_info=True,
+                type(error).__name__,
             )
+            if not eager:
+                broker_breaker.failed()
 
 
 def outbox_process(message_id: int) -> OutboxMessage | None:

@@ -10,16 +10,18 @@ written to the outbox in the same transaction and sent by Celery after commit
 A retried submission with the same idempotency key returns the first application.
 """
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import reconnect_after
 from edms.audit import Action, audit_record
 from edms.calendar import add_working_days
 from edms.models import AttachmentVersion, Document, Journal, Office
@@ -80,7 +82,13 @@ def application_submit(
             code="no_journal",
         )
     files = [(name, upload) for name, items in uploads.items() for upload in items]
-    try:
+    # Without the caller's key the submission gets one of its own, so that a retry after a lost
+    # database connection finds the application if its commit went through.
+    key = idempotency_key or f"auto:{secrets.token_hex(16)}"
+
+    def register() -> Submission:
+        for _name, upload in files:
+            upload.seek(0)
         with transaction.atomic():
             return Submission(
                 _register(
@@ -94,11 +102,22 @@ def application_submit(
                     files=files,
                     channel=channel,
                     operator=operator,
-                    idempotency_key=idempotency_key,
+                    idempotency_key=key,
                     language=language,
                 ),
                 created=True,
             )
+
+    try:
+        try:
+            return register()
+        except (OperationalError, InterfaceError) as error:
+            # The connection died under the transaction (a database restart or failover):
+            # the commit may or may not have happened. On a new connection, the key tells.
+            if not reconnect_after(error):
+                raise
+            existing = _same_key(key, service=service, applicant=applicant)
+            return Submission(existing, created=False) if existing else register()
     except IntegrityError:
         # Two submissions with one key at once: the database let the first in.
         if idempotency_key:

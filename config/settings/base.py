@@ -119,12 +119,16 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # Falls back to local memory while Redis is down (core.cache): pages keep answering.
+            "BACKEND": "core.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "khokimiyat",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
+    # Only for operators' probes (config.ping): no product task is waited on, and every other
+    # task ignores its result, so that publishing never waits on the result store.
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
@@ -149,16 +153,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Tashkent"
 # A broker that is down must not hold a request up: publishing gives up quickly, and the
 # outbox sweep sends what could not be queued.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "outbox-sweep": {"task": "intake.outbox_sweep", "schedule": 60.0},
+    # A sweep not started within the minute is dropped: the next one does its work.
+    "outbox-sweep": {"task": "intake.outbox_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 OUTBOX_SWEEP_LIMIT = env.int("OUTBOX_SWEEP_LIMIT", default=500)
