@@ -1025,8 +1025,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         children.adopt(server.process)
 
         say(f"\nLoad with faults (POST {API_PATH}, {SERVICE} at {OFFICE}):")
+        load_before = os.getloadavg()[0]
         timeline = Timeline()
         requests = run_load(args, services, server, timeline)
+        say(
+            f"           machine: {os.cpu_count()} CPUs, load average (1 min)"
+            f" {load_before:.2f} before the load and {os.getloadavg()[0]:.2f} at its end"
+        )
 
         say("\nRecovery (Redis and the worker are up):")
         recovery = recover(services, since_pk)
