@@ -771,14 +771,26 @@ def problems(path: Path) -> Counter[str]:
     return kinds
 
 
-def access_log(path: Path) -> dict[str, tuple[int, float]]:
-    """gunicorn's access log: Idempotency-Key → (status, seconds the server took)."""
-    answers: dict[str, tuple[int, float]] = {}
+@dataclass(frozen=True)
+class Served:
+    """One API request in gunicorn's access log."""
+
+    status: int
+    seconds: float  # as the server measured it
+    first: bool  # the first API request its gunicorn worker served
+
+
+def access_log(path: Path) -> dict[str, Served]:
+    """gunicorn's access log: Idempotency-Key → how the server answered it."""
+    answers: dict[str, Served] = {}
+    seen: set[str] = set()
     if path.exists():
         for line in path.read_text(errors="replace").splitlines():
-            match = re.search(r"status=(\d+) seconds=([\d.]+) key=(\S+)", line)
+            match = re.search(r"status=(\d+) seconds=([\d.]+) pid=<?(\d+)>? key=(faults-\S+)", line)
             if match:
-                answers[match.group(3)] = (int(match.group(1)), float(match.group(2)))
+                status, seconds, pid, key = match.groups()
+                answers[key] = Served(int(status), float(seconds), pid not in seen)
+                seen.add(pid)
     return answers
 
 
@@ -792,7 +804,7 @@ def report(
     recovery: dict[str, Any],
     services: Services,
     server: Server,
-    access: dict[str, tuple[int, float]],
+    access: dict[str, Served],
 ) -> int:
     requests = figures.requests
     kinds = Counter(answer_kind(r) for r in requests)
@@ -841,9 +853,8 @@ def report(
         took: list[float] = []
         for r in no_answer:
             if r.key in access:
-                status, seconds = access[r.key]
-                later[f"{status}"] += 1
-                took.append(seconds)
+                later[f"{access[r.key].status}"] += 1
+                took.append(access[r.key].seconds)
             else:
                 later["not in the access log"] += 1
         where = Counter(f"{r.failure} in {r.window}" for r in no_answer)
@@ -865,7 +876,8 @@ def report(
                 f"  {r.key}: {r.seconds:6.2f} s, {r.status or r.failure}, window {r.window},"
                 f" started at {r.started - timeline.start:5.1f} s"
                 + (
-                    f"; server: {server_side[0]} after {server_side[1]:.2f} s"
+                    f"; server: {server_side.status} after {server_side.seconds:.2f} s"
+                    + (", its gunicorn worker's first API request" if server_side.first else "")
                     if server_side
                     else ""
                 )
@@ -1019,7 +1031,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "--access-logfile",
                 str(work_dir / "gunicorn-access.log"),
                 "--access-logformat",
-                "%(t)s %(r)s status=%(s)s seconds=%(L)s key=%({idempotency-key}i)s",
+                "%(t)s %(r)s status=%(s)s seconds=%(L)s pid=%(p)s key=%({idempotency-key}i)s",
             ],
         )
         children.adopt(server.process)
