@@ -18,7 +18,6 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -30,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.site import absolute_url
 from edms.access import (
     can_view_document,
     documents_visible_to,
@@ -529,7 +529,7 @@ def draft_remark(*, draft: Draft, by: User, text: str) -> DraftRemark:
 
 def verification_url(code: str) -> str:
     path = reverse("verify", kwargs={"code": code})
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
+    return absolute_url(path)
 
 
 def step_sign(*, step: ApprovalStep, by: User, passphrase: str) -> Draft:

@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.site import absolute_url
 from edms import assignments, exchange
 from edms.access import (
     can_register_in,
@@ -303,9 +304,7 @@ def dispatch_print(request: HttpRequest, pk: int) -> HttpResponse:
     document = visible_document(request, dispatch.document_id)
     if user_office(request.user) not in (None, document.office):
         raise Http404  # only the sending office prints its own dispatches
-    verify_url = request.build_absolute_uri(
-        reverse("verify", kwargs={"code": dispatch.verification_code})
-    )
+    verify_url = absolute_url(reverse("verify", kwargs={"code": dispatch.verification_code}))
     return render(
         request,
         "edms/dispatch_print.html",

@@ -7,11 +7,11 @@ down delays a notification and never loses it or the application.
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.site import absolute_url
 from intake.models import Application
 from intake.notifications import GatewayError, Message, PermanentGatewayError, notify
 from intake.outbox import RetryLater, handler
@@ -20,7 +20,7 @@ from portal.localized import localized
 
 def tracking_url(application: Application) -> str:
     path = reverse("intake:track", kwargs={"code": application.tracking_code})
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
+    return absolute_url(path)
 
 
 def notice_for(application: Application, event: str) -> Message:

@@ -6,6 +6,7 @@ the database search backend and local files. ``DATABASE_URL``, ``REDIS_URL`` and
 ``dev``, ``test`` and ``production`` only adjust what differs between them.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.site.SiteURLMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.LocaleMiddleware",
@@ -140,7 +142,7 @@ else:
             "LOCATION": "django_cache",
         }
     }
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -249,6 +251,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Wagtail's public images served by Django itself (``make run``; nginx does it in production).
+SERVE_PUBLIC_MEDIA = env.bool("SERVE_PUBLIC_MEDIA", default=False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Downloads behind nginx (edms.downloads): after its access check the application answers with
@@ -348,7 +352,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Khokimiyat"
-WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Where the product is reached, for links in receipts, QR codes, SMS and e-mail (core.site).
+# Unset, links follow the address each request was served on (``make run`` on any host/port).
+SITE_URL = env.str("SITE_URL", default="")
+WAGTAILADMIN_BASE_URL = SITE_URL or "http://127.0.0.1:8000"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "odt", "ods", "txt", "csv"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
@@ -383,3 +390,8 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # In-process tasks would log a line each (hundreds while the demo loads): warnings only.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # type: ignore[index]
+# pyHanko imports cryptography's DSA class, which warns at every start.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
