@@ -88,7 +88,7 @@ def _falling_back(name: str) -> Callable[..., Any]:
     return method
 
 
-class FallbackRedisCache(RedisCache):  # type: ignore[type-arg]
+class FallbackRedisCache(RedisCache):
     """``django_redis``'s cache, with the standard cache API falling back to local memory."""
 
     def __init__(self, server: str, params: dict[str, Any]) -> None:

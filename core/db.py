@@ -11,14 +11,14 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-def connection_lost(error: DatabaseError) -> bool:
+def connection_lost(error: Exception) -> bool:
     """True when ``error`` left the default connection unusable (rather than a query's fault)."""
     if not isinstance(error, OperationalError | InterfaceError):
         return False
@@ -30,7 +30,7 @@ def connection_lost(error: DatabaseError) -> bool:
         return True
 
 
-def reconnect_after(error: DatabaseError) -> bool:
+def reconnect_after(error: Exception) -> bool:
     """Drop a connection that ``error`` killed, so that the next query opens a new one.
 
     Returns False (and does nothing) when the error is not a lost connection or when a

@@ -33,7 +33,9 @@ from tests.integration.test_services import ROOT
 
 pytestmark = [pytest.mark.services]
 
-SLOW = 2.0  # seconds: the most any answer may take with Redis gone
+# Seconds: an answer slower than this hangs on Redis (it used to take about 57 s). A bound for
+# a hang, not a speed: bench/faults.py measures latency (about 2 s is the goal there).
+SLOW = 10.0
 NO_DISK = ("--save", "", "--appendonly", "no")
 
 
