@@ -1,6 +1,8 @@
 # Two commands: `make run` serves the whole product on the embedded default, `make test` tests it.
-# Everything they need is installed here: the virtualenv, Python packages, and (as root, through
-# apt) gettext for the translation catalogues and Chromium for the browser tests.
+# Everything they need is installed here: the virtualenv, Python packages (`make run` the runtime
+# set in requirements.txt, `make test` also the development set in requirements-dev.txt), and (as
+# root, through apt) gettext for the translation catalogues, DejaVu fonts for the PDFs and
+# Chromium for the browser tests.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,8 +12,9 @@ PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: run test check setup install system-deps browser-deps messages migrate demo format
+.PHONY: run test check setup install install-runtime system-deps browser-deps messages migrate demo format
 
+# The product's own error pages; `DEBUG=1 make run` shows Django's debug pages instead.
 run: setup demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
@@ -26,15 +29,21 @@ check: install system-deps
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) derive_cyrillic_messages --check
 
-setup: install system-deps messages migrate
+setup: install-runtime system-deps messages migrate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The runtime set (what the product runs on) and the development set (tests, linters, types).
+install-runtime: $(VENV)/.runtime-installed
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-installed
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -47,10 +56,10 @@ system-deps:
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && $(APT_INSTALL) chromium fonts-dejavu-core; }
 
-messages: install system-deps
+messages: install-runtime system-deps
 	$(MANAGE) compilemessages --ignore=$(VENV) -v0
 
-migrate: install
+migrate: install-runtime
 	@mkdir -p var
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) createcachetable
