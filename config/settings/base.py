@@ -156,6 +156,9 @@ CELERY_TIMEZONE = "Asia/Tashkent"
 # A broker that is down must not hold a request up: publishing gives up quickly, and the
 # outbox sweep sends what could not be queued.
 CELERY_TASK_IGNORE_RESULT = True
+# Workers wait out a broker outage however long it lasts, instead of exiting after 100 tries.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
