@@ -532,12 +532,11 @@ def run_load(
 # --- Recovery ------------------------------------------------------------------------------------
 
 
-def pending_outbox(since_pk: int) -> int:
+def pending_outbox(since_pk: int, status: str = "pending") -> int:
+    """Outbox rows of this run (written after the setup) in ``status``."""
     from intake.models import OutboxMessage
 
-    return OutboxMessage.objects.filter(
-        pk__gt=since_pk, status=OutboxMessage.Status.PENDING
-    ).count()
+    return OutboxMessage.objects.filter(pk__gt=since_pk, status=status).count()
 
 
 def recover(services: Services, since_pk: int) -> dict[str, Any]:
@@ -568,7 +567,10 @@ def recover(services: Services, since_pk: int) -> dict[str, Any]:
         summary = services.sweep()
         sweeps += 1
         left = pending_outbox(since_pk)
-        say(f"  outbox_sweep {sweeps}: {summary}; pending from this run: {left}")
+        say(
+            f"  outbox_sweep {sweeps}: {summary} (all rows); of this run: pending {left},"
+            f" failed for good {pending_outbox(since_pk, 'failed')}"
+        )
         last = left
         if last:
             time.sleep(2)
@@ -1007,6 +1009,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from intake.models import OutboxMessage
 
         since_pk = OutboxMessage.objects.aggregate(m=Max("pk"))["m"] or 0
+        failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+        if failed:
+            say(f"  NOTE: {failed} outbox rows failed for good during the setup (see above)")
         connections.close_all()
 
         redis_port = free_port()
