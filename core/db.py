@@ -18,19 +18,30 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def connection_lost(error: Exception) -> bool:
-    """True when ``error`` left the default connection unusable (rather than a query's fault)."""
-    if not isinstance(error, OperationalError | InterfaceError):
+# SQLSTATE classes of a connection that is gone: 08 (connection exception) and 57P0x (the server
+# ended it: administrator command, crash, or start-up/shutdown).
+LOST_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
+def connection_lost(error: BaseException) -> bool:
+    """True when ``error`` says the database connection itself was lost, not that a query failed.
+
+    Decided from the error, not from the connection afterwards: when a transaction fails on a
+    dead connection, Django's rollback already replaced it with a new, usable one.
+    """
+    if connection.vendor != "postgresql" or not isinstance(
+        error, OperationalError | InterfaceError
+    ):
         return False
-    if connection.connection is None:
+    if isinstance(error, InterfaceError):
         return True
-    try:
-        return not connection.is_usable()
-    except Exception:
-        return True
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    # No SQLSTATE: the client saw the socket close ("server closed the connection
+    # unexpectedly", "consuming input failed", "the connection is closed").
+    return sqlstate is None or sqlstate.startswith(LOST_SQLSTATES)
 
 
-def reconnect_after(error: Exception) -> bool:
+def reconnect_after(error: BaseException) -> bool:
     """Drop a connection that ``error`` killed, so that the next query opens a new one.
 
     Returns False (and does nothing) when the error is not a lost connection or when a

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from intake.models import OutboxMessage
@@ -139,7 +139,16 @@ def outbox_process(message_id: int) -> OutboxMessage | None:
         try:
             if work is None:
                 raise LookupError(f"no outbox handler for {message.kind!r}")
-            message.result = {**message.result, **work(message.payload, message.result)}
+            try:
+                # A savepoint: a database error in the work leaves this transaction usable, so
+                # that the attempt is still recorded below.
+                with transaction.atomic():
+                    done = work(message.payload, message.result)
+            except DatabaseError as error:
+                # A lost connection, a deadlock, a statement time-out: the database's trouble,
+                # not the message's. Try again later rather than give it up.
+                raise RetryLater(f"{type(error).__name__}: {error}") from error
+            message.result = {**message.result, **done}
         except RetryLater as error:
             message.result = {**message.result, **error.done}
             message.last_error = str(error)[:2000]
@@ -163,15 +172,34 @@ def outbox_process(message_id: int) -> OutboxMessage | None:
     return message
 
 
-def outbox_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 500) -> int:
-    """Send the pending messages that have waited longer than ``older_than``; returns how many
-    were done now."""
-    cutoff = timezone.now() - older_than
-    ids = list(
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+def outbox_retry_failed() -> int:
+    """Give every message that failed for good another round of attempts; returns how many.
+
+    For an operator, once the cause is mended (a gateway's credentials, a search cluster).
+    """
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).update(
+        status=OutboxMessage.Status.PENDING, attempts=0
     )
+
+
+def outbox_sweep(
+    *,
+    older_than: timedelta = timedelta(seconds=30),
+    limit: int = 500,
+    tried: set[int] | None = None,
+) -> int:
+    """Send the pending messages that have waited longer than ``older_than``; returns how many
+    were done now. ``tried`` collects the ids attempted, and those already in it are left out,
+    so that repeated batches try each message once."""
+    cutoff = timezone.now() - older_than
+    pending = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, created_at__lte=cutoff
+    )
+    if tried:
+        pending = pending.exclude(pk__in=tried)
+    ids = list(pending.order_by("created_at").values_list("pk", flat=True)[:limit])
+    if tried is not None:
+        tried.update(ids)
     done = 0
     for message_id in ids:
         try:

@@ -46,10 +46,11 @@ def test_nothing_set_means_the_embedded_default() -> None:
     assert result == {
         "db": "django.db.backends.sqlite3",
         "eager": True,
-        "broker": "memory://",
+        "broker": "memory://localhost/",
         "cache": "django.core.cache.backends.db.DatabaseCache",
         "search": "wagtail.search.backends.database",
-        "debug": True,
+        # make run shows the product's own error pages; DEBUG=1 is a developer's choice.
+        "debug": False,
     }
 
 
@@ -63,7 +64,8 @@ def test_environment_switches_on_the_services() -> None:
     assert result["db"] == "django.db.backends.postgresql"
     assert result["eager"] is False
     assert result["broker"] == "redis://127.0.0.1:6379/0"
-    assert result["cache"] == "django_redis.cache.RedisCache"
+    # Redis's cache, falling back to local memory while Redis is down.
+    assert result["cache"] == "core.cache.FallbackRedisCache"
     assert result["search"] == "wagtail.search.backends.elasticsearch8"
 
 

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from intake.models import OutboxMessage
 from intake.notifications import GatewayError
@@ -106,3 +108,59 @@ def test_a_notification_retried_does_not_repeat_what_already_went(
     assert len(mailoutbox) == 1
     assert application.document.reg_number in mailoutbox[0].body
     assert OutboxMessage.objects.get(key=key).status == "done"
+
+
+@handler("test-database-trouble")
+def database_trouble(payload: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:
+    calls.append(payload)
+    if failures:
+        failures.pop(0)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table_in_the_outbox_test")
+    return {"ok": True}
+
+
+def test_a_database_error_in_the_work_is_temporary_and_the_attempt_is_recorded() -> None:
+    message = outbox_add(kind="test-database-trouble", key="t:db", payload={})
+    failures.append(RuntimeError("the next run of the work fails in the database"))
+    with pytest.raises(RetryLater):
+        outbox_process(message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING  # not given up for good
+    assert message.attempts == 1
+    assert "no_such_table_in_the_outbox_test" in message.last_error
+    assert outbox_sweep(older_than=timedelta(0)) == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("done", 2)
+
+
+def test_failed_messages_can_be_given_another_round_by_an_operator() -> None:
+    message = outbox_add(kind="test-flaky", key="t:again", payload={})
+    failures.append(LookupError("unknown recipient"))
+    outbox_process(message.pk)
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    out = StringIO()
+    call_command("outbox_sweep", "--retry-failed", stdout=out)
+    message.refresh_from_db()
+    assert "failed messages pending again: 1" in out.getvalue()
+    assert (message.status, message.attempts) == ("done", 1)
+
+
+@override_settings(OUTBOX_SWEEP_LIMIT=2)
+def test_beats_sweep_clears_a_backlog_larger_than_one_batch_trying_each_message_once() -> None:
+    from intake.tasks import outbox_sweep_task
+
+    old = timezone.now() - timedelta(minutes=5)
+    for number in range(5):
+        outbox_add(kind="test-flaky", key=f"t:backlog:{number}", payload={"n": number})
+    stuck = outbox_add(kind="test-flaky", key="t:backlog:stuck", payload={"n": "stuck"})
+    OutboxMessage.objects.filter(key__startswith="t:backlog:").update(created_at=old)
+    OutboxMessage.objects.filter(pk=stuck.pk).update(created_at=old - timedelta(minutes=1))
+    failures.append(RetryLater("gateway down"))  # the oldest, tried first, fails for now
+
+    assert outbox_sweep_task() == 5
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.attempts) == ("pending", 1)  # one attempt per sweep, not five
+    left = OutboxMessage.objects.filter(key__startswith="t:backlog:", status="pending")
+    assert list(left.values_list("key", flat=True)) == ["t:backlog:stuck"]
