@@ -12,6 +12,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -62,3 +65,31 @@ def retry_on_lost_connection(work: Callable[[], T]) -> T:
         if not reconnect_after(error):
             raise
     return work()
+
+
+class LostConnectionMiddleware:
+    """A request whose database connection was lost, and not recovered above, answers 503 with
+    ``Retry-After`` rather than 500: nothing of it was stored, and trying again (with the same
+    idempotency key) is the right thing for the client to do. The dead connection is dropped at
+    once, so the next request of this process gets a new one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not connection_lost(exception):
+            return None
+        logger.warning("database connection lost during %s %s", request.method, request.path)
+        connection.close()
+        if request.path.startswith("/api/"):
+            message = _("The service is busy for a moment. Please try again.")
+            response: HttpResponse = JsonResponse(
+                {"errors": {"non_field_errors": [str(message)]}}, status=503
+            )
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = "5"
+        return response

@@ -195,18 +195,25 @@ class ApplicationCreateView(APIView):
             )
         data, files = request.POST, request.FILES
         code = data.get("service", "")
-        service = Service.objects.filter(code=code, is_active=True).first() if code else None
         language = _language()
-        fields = service_form_fields(service, language) if service else []
-        # Every active office is a valid choice: one that does not offer the service is named
-        # by the form's own check, with that reason, rather than as an unknown code.
-        form = ApplicationForm(data, files, service=service, form_fields=fields)
-        valid = form.is_valid()
-        errors = _errors(form) if not valid else {}
-        if service is None:
-            errors["service"] = [
-                _("There is no service with this code.") if code else _("This field is required.")
-            ]
+
+        def check() -> tuple[Service | None, ApplicationForm, dict[str, list[str]]]:
+            service = Service.objects.filter(code=code, is_active=True).first() if code else None
+            fields = service_form_fields(service, language) if service else []
+            # Every active office is a valid choice: one that does not offer the service is
+            # named by the form's own check, with that reason, rather than as an unknown code.
+            form = ApplicationForm(data, files, service=service, form_fields=fields)
+            errors = _errors(form) if not form.is_valid() else {}
+            if service is None:
+                errors["service"] = [
+                    _("There is no service with this code.")
+                    if code
+                    else _("This field is required.")
+                ]
+            return service, form, errors
+
+        # Only reads so far: a connection lost now costs a second try, not the citizen's answer.
+        service, form, errors = retry_on_lost_connection(check)
         if errors:
             too_large = _has_code(form, "too_large")
             return Response(

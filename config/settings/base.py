@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Innermost, so that it sees a view's lost database connection first (core.db).
+    "core.db.LostConnectionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

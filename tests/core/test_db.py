@@ -3,6 +3,7 @@ operator's ``pg_terminate_backend``) costs the citizen nothing: the work is done
 connection. The connection is ended for real, from a second connection, at a real point."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -10,11 +11,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.db.models.signals import pre_save
+from django.test import Client
 
 from core.db import retry_on_lost_connection
+from edms.codes import normalize_code
 from edms.models import Document, Office
 from intake.models import Application
-from tests.intake.factories import submit
+from tests.intake.factories import APPLICANT_POST, submit
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -86,3 +89,48 @@ def test_a_submission_whose_connection_ends_mid_transaction_is_stored_once(
 def test_a_read_after_the_connection_ended_is_made_on_a_new_one() -> None:
     end_connection(backend_pid())
     assert retry_on_lost_connection(lambda: Office.objects.count()) == 27
+
+
+@contextmanager
+def ended_before(table: str, times: int = 1) -> Iterator[list[int]]:
+    """Ends the connection just before the next ``times`` queries that read ``table`` (Django's
+    documented ``execute_wrapper`` hook): the query then meets a connection really gone."""
+    ended: list[int] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if len(ended) < times and f'"{table}"' in sql:
+            ended.append(backend_pid())
+            end_connection(ended[-1])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield ended
+
+
+def test_an_application_whose_connection_ends_while_it_is_checked_is_registered(
+    client: Client,
+) -> None:
+    with ended_before("intake_service") as ended:
+        response = client.post(
+            "/api/v1/applications/",
+            {"service": "citizen-appeal", "office": "jizzakh-city", **APPLICANT_POST}
+            | {"subject": "Ko'cha chirog'i", "text": "Ishlamayapti."},
+        )
+    assert ended, "the connection was not ended"
+    assert response.status_code == 201, response.content
+    assert Application.objects.filter(
+        tracking_code=normalize_code(response.json()["tracking_code"])
+    ).exists()
+
+
+def test_a_page_whose_connection_ends_answers_503_and_the_next_request_works(
+    client: Client,
+) -> None:
+    with ended_before("intake_service", times=1):
+        response = client.get("/api/v1/services/?office=jizzakh-city", HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["errors"]["non_field_errors"] == [
+        "Сервис на мгновение занят. Пожалуйста, повторите попытку."
+    ]
+    assert client.get("/api/v1/services/?office=jizzakh-city").status_code == 200
