@@ -89,6 +89,7 @@ from harness import (  # bench/ is on the path when a benchmark runs
     intake_environment,
     load_schema_and_demo,
     multipart,
+    redis_server_command,
     say,
     setup_django,
     start_server,
@@ -234,19 +235,7 @@ class Services:
 
     def start_redis(self) -> None:
         self.redis = self.children.start(
-            [
-                "redis-server",
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.work_dir),
-            ],
+            redis_server_command(self.redis_port, self.work_dir),
             self.redis_log,
             dict(os.environ),
         )
@@ -286,6 +275,9 @@ class Services:
                 "--loglevel=INFO",
                 "--hostname",
                 f"faults{os.getpid()}-{self.worker_starts}@%h",
+                # As deploy/systemd/khokimiyat-worker.service runs it.
+                "--without-gossip",
+                "--without-mingle",
             ],
             self.worker_log,
             self.env,

@@ -199,6 +199,16 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> by
     return b"".join(parts)
 
 
+def redis_server_command(port: int, folder: Path) -> list[str]:
+    """A redis-server of a benchmark's own (or the smoke step's) on a loopback ``port``, keeping
+    nothing on disk: killing it loses what it held, as a crash of a cache-only Redis would."""
+    return [
+        "redis-server",
+        *("--port", str(port), "--bind", "127.0.0.1"),
+        *("--save", "", "--appendonly", "no", "--dir", str(folder)),
+    ]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -84,6 +84,7 @@ from bench.harness import (  # noqa: E402 - the project folder is on the path on
     free_port,
     multipart,
     phase,
+    redis_server_command,
     say,
     terminate,
 )
@@ -286,22 +287,7 @@ def start_redis(run: Run) -> int:
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         raise SmokeError("redis-server is missing (Debian package redis-server)")
-    run.start(
-        "redis",
-        [
-            redis_server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-    )
+    run.start("redis", redis_server_command(port, folder))
 
     def ping() -> bool:
         with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:

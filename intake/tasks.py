@@ -5,7 +5,9 @@ import time
 from celery import shared_task
 from celery.app.task import Task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
+from core.db import reconnect_after
 from intake.outbox import RetryLater, outbox_process, outbox_sweep
 
 
@@ -19,6 +21,12 @@ def outbox_send(self: Task, message_id: int) -> str:
             return "pending"  # no worker to wait in: the sweep tries again
         countdown = min(30 * 2**self.request.retries, 3600)
         raise self.retry(exc=error, countdown=countdown) from error
+    except (OperationalError, InterfaceError) as error:
+        # The worker's database connection was lost before the message was taken: on a new
+        # connection, soon (the row is still pending; the sweep would also send it).
+        if self.request.is_eager or not reconnect_after(error):
+            raise
+        raise self.retry(exc=error, countdown=1) from error
     return message.status if message is not None else "skipped"
 
 
