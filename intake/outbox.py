@@ -115,6 +115,7 @@ def _enqueue(ids: list[int]) -> None:
                 "outbox message %s not sent now (%s); the sweep sends it",
                 message_id,
                 type(error).__name__,
+                exc_info=eager,  # in-process, a failure is the product's own: show where
             )
             if not eager:
                 broker_breaker.failed()
@@ -196,8 +197,10 @@ def outbox_sweep(
         status=OutboxMessage.Status.PENDING, created_at__lte=cutoff
     )
     if tried:
-        pending = pending.exclude(pk__in=tried)
-    ids = list(pending.order_by("created_at").values_list("pk", flat=True)[:limit])
+        # Batches go in id order, so "not tried yet" is "after the last one tried" (a bounded
+        # query however large the backlog).
+        pending = pending.filter(pk__gt=max(tried))
+    ids = list(pending.order_by("pk").values_list("pk", flat=True)[:limit])
     if tried is not None:
         tried.update(ids)
     done = 0

@@ -151,13 +151,13 @@ def test_failed_messages_can_be_given_another_round_by_an_operator() -> None:
 def test_beats_sweep_clears_a_backlog_larger_than_one_batch_trying_each_message_once() -> None:
     from intake.tasks import outbox_sweep_task
 
-    old = timezone.now() - timedelta(minutes=5)
+    stuck = outbox_add(kind="test-flaky", key="t:backlog:stuck", payload={"n": "stuck"})
     for number in range(5):
         outbox_add(kind="test-flaky", key=f"t:backlog:{number}", payload={"n": number})
-    stuck = outbox_add(kind="test-flaky", key="t:backlog:stuck", payload={"n": "stuck"})
-    OutboxMessage.objects.filter(key__startswith="t:backlog:").update(created_at=old)
-    OutboxMessage.objects.filter(pk=stuck.pk).update(created_at=old - timedelta(minutes=1))
-    failures.append(RetryLater("gateway down"))  # the oldest, tried first, fails for now
+    OutboxMessage.objects.filter(key__startswith="t:backlog:").update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    failures.append(RetryLater("gateway down"))  # the first, tried first, fails for now
 
     assert outbox_sweep_task() == 5
     stuck.refresh_from_db()
