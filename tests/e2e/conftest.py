@@ -53,7 +53,10 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The embedded default, set up and served as ``make run`` does; stopped by process id."""
     var_dir = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
-    env.update(VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="true")
+    # As make run serves it: DEBUG off (the product's own error pages), static files through
+    # WhiteNoise's finders.
+    env.update(VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings.dev")
+    env.pop("DEBUG", None)
 
     def manage(*args: str) -> None:
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)

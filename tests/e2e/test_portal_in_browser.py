@@ -29,3 +29,19 @@ def test_visitor_switches_language_and_staff_sign_in(portal_url: str, page: Page
     expect(page).to_have_url(re.compile(r"/ru/intranet/$"))
     expect(page.locator("h1")).to_have_text("Интранет")
     expect(page.get_by_text("Toshmatov Jasur Erkinovich")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_every_language_fits_a_laptop_and_a_phone(portal_url: str, page: Page, width: int) -> None:
+    """The header (the Russian menu is the longest) never pushes the page sideways, on the
+    portal's pages and on its own "not found" page."""
+    page.set_viewport_size({"width": width, "height": 900})
+    for language in ("uz", "uz-cyrl", "ru", "en"):
+        for path, status in ((f"/{language}/", 200), (f"/{language}/no-such-page/", 404)):
+            response = page.goto(portal_url + path)
+            assert response is not None
+            assert response.status == status, path
+            expect(page.locator("link[href$='portal.css']")).to_have_count(1)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+    # The stylesheet is served (WhiteNoise, with DEBUG off as under make run).
+    assert page.request.get(portal_url + "/static/css/portal.css").status == 200
