@@ -82,6 +82,7 @@ from bench.harness import (  # noqa: E402 - the project folder is on the path on
     create_database,
     drop_database,
     free_port,
+    log_tail,
     multipart,
     phase,
     redis_server_command,
@@ -161,11 +162,7 @@ class Service:
         return self.process.poll() is None
 
     def log_tail(self, lines: int = 25) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
 
 @dataclass
