@@ -3,7 +3,9 @@
 Every download view (attachment versions in the workspace and on the tracking page, drafts and
 their signed copies, detached signatures) checks who may see the file, then calls
 ``file_response``. The response is the same either way: the file's own name, its type, as a
-download, and ``X-Content-Type-Options: nosniff`` so that no browser runs a file as a page.
+download, ``X-Content-Type-Options: nosniff`` so that no browser runs a file as a page, and
+``Cache-Control: private, no-store`` so that no shared cache or browser history keeps it (a
+citizen's own result is downloaded without signing in; ``core.headers``).
 
 By default the application streams the bytes (``FileResponse``). Behind nginx
 (``FILES_ACCEL_REDIRECT_PREFIX``, e.g. ``/protected-media``) it answers with an empty response
@@ -22,6 +24,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
 
@@ -47,6 +50,7 @@ def file_response(
         if disposition:
             response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
+    add_never_cache_headers(response)
     return response
 
 

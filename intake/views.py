@@ -4,7 +4,8 @@ The service page (a Wagtail page) shows the guidance and the form; a valid submi
 an application and a registered document in one step (``intake.submission``) and the citizen
 lands on the tracking page with the receipt to download. A hidden per-form key makes a double
 click or a resubmitted page the same application. Tracking codes are looked up with a rate
-limit per address, and a wrong code gets a plain "not found".
+limit per address, and a wrong code gets a plain "not found". What a tracking code opens (the
+tracking page, the receipt, the result) is never kept by a cache: it is one citizen's own.
 """
 
 import uuid
@@ -16,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
@@ -88,6 +90,7 @@ def _application(code: str) -> Application:
     )
 
 
+@never_cache
 @ratelimit(key="ip", rate=_lookup_rate, block=True, group="intake-track")
 def track(request: HttpRequest, code: str = "") -> HttpResponse:
     typed = code or request.GET.get("code", "")
@@ -113,6 +116,7 @@ def track(request: HttpRequest, code: str = "") -> HttpResponse:
     )
 
 
+@never_cache
 @ratelimit(key="ip", rate=_lookup_rate, block=True, group="intake-track")
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     application = _application(code)
@@ -124,6 +128,7 @@ def receipt(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@never_cache
 @ratelimit(key="ip", rate=_lookup_rate, block=True, group="intake-track")
 def result(request: HttpRequest, code: str) -> HttpResponseBase:
     """The decision's file, once decided; the first download marks the result issued."""
