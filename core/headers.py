@@ -8,18 +8,18 @@ framed. The templates carry no inline ``<script>`` (JSON data blocks from ``json
 run, so they need nothing) and no ``style=`` or ``on...=`` attributes: their behaviour lives in
 ``static/js/portal.js`` and their look in ``static/css/``. Swagger UI at ``/api/docs/`` loads its
 start-up script and its styles as files too (``intake/api_urls.py``, the
-``drf_spectacular/swagger_ui.html`` template).
+``drf_spectacular/swagger_ui.html`` template), and the browsable API (``/api/`` in a browser)
+goes without Django REST framework's inline ``<style>`` (``rest_framework/api.html``).
 
-Two areas get a looser policy, by address (``AREA_POLICIES``), each for a reason of the
-third-party code that draws it:
+One area gets a looser policy, by address (``AREA_POLICIES``), for the third-party code that
+draws it:
 
-- ``/admin/``, Wagtail's admin: its page editor writes inline ``<script>`` elements (the
-  ``InlinePanel`` of a service page's form fields, the date and time pickers) and inline styles,
-  and its page preview frames the preview page, which comes from the admin itself. Only
-  editors reach it, and Wagtail escapes what they type.
-- ``/api/`` pages in a browser, Django REST framework's browsable API: its template sets
-  ``style=`` attributes (floats of its menus). Only style attributes are allowed there; its
-  scripts are files already.
+- ``/admin/``, Wagtail's admin (checked in Chromium under the strict policy): its widgets start
+  from inline ``<script>`` elements (the date and time pickers of the editor and of the listings'
+  filters, the snippet choosers, the ``InlinePanel`` of a service page's form fields), its rich
+  text editor writes ``<style>`` elements and its templates ``style=`` attributes, and its page
+  preview frames the previewed page. Only editors reach it, and Wagtail escapes what they type. The previewed page itself keeps the
+  portal's policy, except that the admin may frame it (``PREVIEW_POLICY``).
 
 Django's own admin (``/django-admin/``) needs nothing looser.
 
@@ -55,7 +55,6 @@ AREA_POLICIES: list[tuple[str, dict[str, Any]]] = [
             "frame-ancestors": [SELF],
         },
     ),
-    ("/api/", {"style-src-attr": [UNSAFE_INLINE]}),
 ]
 
 # Features no page of the product uses. Only names Chromium knows: an unknown one is an error
@@ -65,7 +64,6 @@ PERMISSIONS_POLICY = ", ".join(
     for feature in (
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "camera",
         "display-capture",
         "geolocation",
@@ -83,10 +81,18 @@ PERMISSIONS_POLICY = ", ".join(
 )
 
 
-def area_policy(path: str) -> dict[str, Any] | None:
-    """The directives that replace the site-wide ones at ``path``, if it is in such an area."""
+# Wagtail's preview serves a portal page through the whole middleware chain again, for a
+# made-up request to the page's own address, and shows it in a frame of the admin.
+PREVIEW_POLICY: dict[str, Any] = {"frame-ancestors": [SELF]}
+
+
+def area_policy(request: HttpRequest) -> dict[str, Any] | None:
+    """The directives that replace the site-wide ones for ``request``: those of the area its
+    address is in, or the preview's; None where the site-wide policy holds."""
+    if getattr(request, "is_dummy", False):
+        return PREVIEW_POLICY
     for prefix, directives in AREA_POLICIES:
-        if path.startswith(prefix):
+        if request.path_info.startswith(prefix):
             return directives
     return None
 
@@ -100,7 +106,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and parts.replace is None:
-            parts.replace = area_policy(request.path_info)
+            parts.replace = area_policy(request)
         return parts
 
 
