@@ -18,8 +18,9 @@ draws it:
   from inline ``<script>`` elements (the date and time pickers of the editor and of the listings'
   filters, the snippet choosers, the ``InlinePanel`` of a service page's form fields), its rich
   text editor writes ``<style>`` elements and its templates ``style=`` attributes, and its page
-  preview frames the previewed page. Only editors reach it, and Wagtail escapes what they type. The previewed page itself keeps the
-  portal's policy, except that the admin may frame it (``PREVIEW_POLICY``).
+  preview frames the previewed page. Only editors reach it, and Wagtail escapes what they
+  type. The previewed page itself keeps the portal's policy, except that the admin may frame
+  it (``PREVIEW_POLICY``).
 
 Django's own admin (``/django-admin/``) needs nothing looser.
 
