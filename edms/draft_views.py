@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from core.params import read_post, read_query
 from edms import approvals
 from edms.access import can_view_document, user_office
 from edms.approvals import RouteStep, can_prepare_draft, drafts_visible_to, route_from_template
 from edms.audit import audit_history
 from edms.downloads import file_response
+from edms.filters import ReplyToFilter
 from edms.forms import (
     CertificateImportForm,
     CertificateIssueForm,
@@ -28,6 +30,8 @@ from edms.forms import (
     PassphraseForm,
     RouteFormSet,
     SignerForm,
+    StepForm,
+    text_form,
 )
 from edms.models import ApprovalStep, Document, Draft, DraftVersion, SigningCertificate
 from edms.signing.keys import (
@@ -56,8 +60,8 @@ def draft_create(request: HttpRequest) -> HttpResponse:
     """Prepare an answer to a document (``?reply_to=<pk>``) or a new outgoing letter."""
     user = staff_user(request)
     reply_to = None
-    if request.GET.get("reply_to"):
-        reply_to = get_object_or_404(Document, pk=request.GET["reply_to"])
+    if reply_to_pk := read_query(request, ReplyToFilter)["reply_to"]:
+        reply_to = get_object_or_404(Document, pk=reply_to_pk)
         if not can_view_document(user, reply_to):
             raise Http404
     office = reply_to.office if reply_to else user_office(user)
@@ -183,9 +187,9 @@ def step_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = staff_user(request)
     step = get_object_or_404(ApprovalStep.objects.select_related("draft"), pk=pk)
     draft = _visible_draft(request, step.draft_id)
-    passphrase = request.POST.get("passphrase", "")
-    comment = request.POST.get("comment", "")
     try:
+        posted = read_post(request, StepForm)
+        passphrase, comment = posted["passphrase"], posted["comment"]
         if action == "approve":
             approvals.step_approve(step=step, by=user, passphrase=passphrase, comment=comment)
             done = _("Approved: your visa is signed into the draft.")
@@ -212,9 +216,8 @@ def step_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def draft_remark(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _visible_draft(request, pk)
     try:
-        approvals.draft_remark(
-            draft=draft, by=staff_user(request), text=request.POST.get("text", "")
-        )
+        text = read_post(request, text_form("text", _("Remark")))["text"]
+        approvals.draft_remark(draft=draft, by=staff_user(request), text=text)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
     return redirect("edms:draft", pk=draft.pk)
@@ -237,12 +240,12 @@ def draft_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_version(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _visible_draft(request, pk)
-    body = request.POST.get("body")
     try:
+        body = read_post(request, text_form("body", _("Text")))["body"]
         version = approvals.draft_new_version(
             draft=draft,
             by=staff_user(request),
-            body=body if body is not None and body.strip() else None,
+            body=body if body.strip() else None,
             upload=request.FILES.get("upload"),
         )
     except (ValidationError, PermissionDenied) as error:

@@ -5,7 +5,6 @@ through the services. A document the user may not see answers 404, as if it did 
 """
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.params import read_post, read_query
 from core.site import absolute_url
 from edms import assignments, exchange
 from edms.access import (
@@ -40,12 +40,15 @@ from edms.approvals import FINISHED, can_prepare_draft, current_route, drafts_vi
 from edms.assignments import Step, assignment_steps_for
 from edms.attachments import attachment_add, version_file_response
 from edms.audit import Action, audit_history, audit_record
+from edms.filters import ControlFilter, DocumentFilter, OfficeFilter
 from edms.forms import (
     JOURNAL_KIND_TO_DOCUMENT,
+    AssignmentStepForm,
     DispatchForm,
     DocumentRegisterForm,
     ReasonForm,
     ResolutionForm,
+    text_form,
 )
 from edms.models import (
     ApprovalStep,
@@ -95,7 +98,8 @@ def staff_user(request: HttpRequest) -> User:
 def the_office(request: HttpRequest) -> Office:
     office = user_office(request.user)
     if office is None:  # a superuser without a position picks one
-        office = get_object_or_404(Office, code=request.GET.get("office", ""))
+        code = read_query(request, OfficeFilter)["office"]
+        office = get_object_or_404(Office, code=code or None)
     return office
 
 
@@ -112,7 +116,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @staff_required
 def document_list(request: HttpRequest) -> HttpResponse:
     documents = documents_visible_to(request.user).select_related("office", "journal", "department")
-    query = request.GET.get("q", "").strip()
+    filters = read_query(request, DocumentFilter)
+    query, kind, status = filters["q"], filters["kind"], filters["status"]
     if query:
         # A registration number is the usual query: an exact match uses its index.
         exact = documents.filter(reg_number=query)
@@ -125,13 +130,11 @@ def document_list(request: HttpRequest) -> HttpResponse:
                 | Q(summary__icontains=query)
             )
         )
-    kind = request.GET.get("kind", "")
-    if kind in Document.Kind.values:
+    if kind:
         documents = documents.filter(kind=kind)
-    status = request.GET.get("status", "")
-    if status in Document.Status.values:
+    if status:
         documents = documents.filter(status=status)
-    page = Paginator(documents.order_by("-reg_date", "-pk"), 25).get_page(request.GET.get("page"))
+    page = Paginator(documents.order_by("-reg_date", "-pk"), 25).get_page(filters["page"])
     return render(
         request,
         "edms/document_list.html",
@@ -347,7 +350,8 @@ def dispatch_handle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 request, _("Registered as %(number)s.") % {"number": registered.reg_number}
             )
             return redirect("edms:document", pk=registered.pk)
-        exchange.dispatch_return(dispatch=dispatch, by=user, reason=request.POST.get("reason", ""))
+        reason = read_post(request, text_form("reason", _("Reason")))["reason"]
+        exchange.dispatch_return(dispatch=dispatch, by=user, reason=reason)
         messages.success(request, _("The document is returned to the sender."))
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, error_text(error))
@@ -383,23 +387,21 @@ def control(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
 
-    kind = request.GET.get("kind", "")
+    filters = read_query(request, ControlFilter)
     assignments, buckets, counts = control_assignments(
         office=office,
         today=today,
-        department_id=parse_int(request.GET.get("department", "")),
-        executor_id=parse_int(request.GET.get("executor", "")),
-        kind=kind if kind in Document.Kind.values else "",
+        department_id=filters["department"],
+        executor_id=filters["executor"],
+        kind=filters["kind"],
     )
-    bucket = request.GET.get("show", "overdue")
-    if bucket not in CONTROL_BUCKETS:
-        bucket = "overdue"
+    bucket = filters["show"] or "overdue"
     rows = (
         assignments.filter(buckets[bucket])
         .select_related("document", "executor__position", "document__department")
         .order_by("deadline", "pk")
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = Paginator(rows, 50).get_page(filters["page"])
     return render(
         request,
         "edms/control.html",
@@ -412,62 +414,49 @@ def control(request: HttpRequest) -> HttpResponse:
             "departments": office.departments.all(),
             "executors": office.positions.select_related("user"),
             "kinds": Document.Kind.choices,
-            "filters": request.GET,
+            "filters": filters,
             "today": today,
         },
     )
 
 
-def parse_date(value: str) -> date | None:
-    """A date typed as YYYY-MM-DD (what a date input sends); None when empty or not a date."""
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
-def parse_int(value: str) -> int | None:
-    """A non-negative whole number from a query parameter; None otherwise."""
-    return int(value) if value.isdigit() else None
-
-
 def _assignment_step(request: HttpRequest, assignment: Assignment, step: Step) -> str:
     """Run one step from the card's form; returns the success message."""
-    user, post = staff_user(request), request.POST
+    user, post = staff_user(request), read_post(request, AssignmentStepForm)
     if step == Step.START:
         assignments.assignment_start(assignment=assignment, by=user)
         return _("Work on the assignment has started.")
     if step == Step.DELEGATE:
-        executor = get_user_model().objects.filter(pk=post.get("executor") or 0).first()
-        deadline = parse_date(post.get("deadline", ""))
+        executor = get_user_model().objects.filter(pk=post["executor"] or 0).first()
+        deadline = post["deadline"]
         if executor is None or deadline is None:
             raise ValidationError(_("Choose the executor and the deadline."))
         assignments.assignment_delegate(
             assignment=assignment,
             by=user,
             executor=executor,
-            instructions=post.get("text", ""),
+            instructions=post["text"],
             deadline=deadline,
         )
         return _("Part of the assignment is delegated.")
     if step == Step.REQUEST_EXTENSION:
-        new_deadline = parse_date(post.get("deadline", ""))
+        new_deadline = post["deadline"]
         if new_deadline is None:
             raise ValidationError(_("Give the new deadline."))
         assignments.assignment_request_extension(
-            assignment=assignment, by=user, new_deadline=new_deadline, reason=post.get("text", "")
+            assignment=assignment, by=user, new_deadline=new_deadline, reason=post["text"]
         )
         return _("More time is asked for.")
     if step == Step.DECIDE_EXTENSION:
         pending = assignment.extension_requests.filter(status=ExtensionRequest.Status.PENDING)
         request_row = get_object_or_404(pending)
-        accept = post.get("accept") == "yes"
+        accept = post["accept"] == "yes"
         assignments.extension_decide(
-            request=request_row, by=user, accept=accept, comment=post.get("text", "")
+            request=request_row, by=user, accept=accept, comment=post["text"]
         )
         return _("The request for more time is decided.")
     if step == Step.REPORT:
-        assignments.assignment_report(assignment=assignment, by=user, text=post.get("text", ""))
+        assignments.assignment_report(assignment=assignment, by=user, text=post["text"])
         return _("The report is sent for acceptance.")
     if step in (Step.ACCEPT_REPORT, Step.REFUSE_REPORT):
         report = get_object_or_404(
@@ -477,10 +466,10 @@ def _assignment_step(request: HttpRequest, assignment: Assignment, step: Step) -
             report=report,
             by=user,
             accept=step == Step.ACCEPT_REPORT,
-            comment=post.get("text", ""),
+            comment=post["text"],
         )
         return _("The report is decided.")
-    assignments.assignment_cancel(assignment=assignment, by=user, reason=post.get("text", ""))
+    assignments.assignment_cancel(assignment=assignment, by=user, reason=post["text"])
     return _("The assignment is cancelled.")
 
 
@@ -518,7 +507,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             document=document,
             by=user,
             upload=upload,
-            title=request.POST.get("title", ""),
+            title=read_post(request, text_form("title", _("Title"), max_length=255))["title"],
             role=Attachment.Role.MAIN
             if not document.attachments.exists()
             else Attachment.Role.ANNEX,

@@ -11,19 +11,20 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_ratelimit.decorators import ratelimit
 
+from core.params import read_query
 from edms.models import Department, Document, Office
-from edms.views import parse_date, parse_int, staff_required
+from edms.views import staff_required
 from intake.models import Application, Service
 from portal.throttling import rate_from_setting
 from search.backends.base import Results
+from search.forms import PER_PAGE, PortalSearchForm, WorkspaceSearchForm
 from search.service import search_for
 
-PER_PAGE = 20
 # Facets shown in the workspace, in order, with their headings.
 FACET_TITLES = {
     "doc_kind": gettext_lazy("Kind"),
@@ -78,26 +79,18 @@ def _pages(results: Results, page: int) -> Any:
 @staff_required
 def workspace_search(request: HttpRequest) -> HttpResponse:
     params = request.GET
-    text = params.get("q", "").strip()
+    asked = read_query(request, WorkspaceSearchForm)
+    text, page = asked["q"].strip(), asked["page"] or 1
     filters: dict[str, Any] = {
-        "doc_kind": params.get("doc_kind", ""),
-        "status": params.get("status", ""),
-        "office_id": parse_int(params.get("office_id", "")),
-        "department_id": parse_int(params.get("department_id", "")),
-        "date_from": parse_date(params.get("from", "")),
-        "date_to": parse_date(params.get("to", "")),
+        name: asked[name]
+        for name in ("doc_kind", "status", "office_id", "department_id", "date_from", "date_to")
     }
-    if params.get("overdue"):
-        from django.utils import timezone
-
+    if asked["overdue"]:
         filters["overdue_on"] = timezone.localdate()
-    page = parse_int(params.get("page", "")) or 1
-    error = ""
-    if any(params.get(name) and not parse_date(params[name]) for name in ("from", "to")):
-        error = _("Enter a valid date, for example 2026-03-15.")
-    elif filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
-        error = _("The start date is after the end date.")
-    searched = not error and (bool(text) or any(filters.values()))
+    # A date range that does not hold is said, not silently dropped from the search.
+    searched = not asked.invalid & {"date_from", "date_to"} and (
+        bool(text) or any(filters.values())
+    )
     results = (
         search_for(
             request.user,
@@ -105,7 +98,7 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
             kinds=("document", "application", _language_kind()),
             page=page,
             per_page=PER_PAGE,
-            sort=params.get("sort", "relevance"),
+            sort=asked["sort"] or "relevance",
             **filters,
         )
         if searched
@@ -140,7 +133,6 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
             "query": text,
             "results": results,
             "facets": facets,
-            "error": error,
             "rows": [
                 {
                     "hit": hit,
@@ -159,8 +151,8 @@ def workspace_search(request: HttpRequest) -> HttpResponse:
 
 @ratelimit(key="ip", rate=rate_from_setting("SEARCH_RATE_LIMIT"), block=True)
 def portal_search(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "").strip()
-    page = parse_int(request.GET.get("page", "")) or 1
+    values = read_query(request, PortalSearchForm)
+    text, page = values["q"].strip(), values["page"] or 1
     # Public search: pages only, whoever asks (staff see staff-only pages as well).
     results = (
         search_for(request.user, text, kinds=(_language_kind(),), page=page, per_page=PER_PAGE)
