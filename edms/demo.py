@@ -119,6 +119,22 @@ DEMO_PEOPLE = [
 ]
 
 
+# The region's own khokimiyat: the regional editor runs the portal's shared pages.
+REGIONAL_PEOPLE: list[tuple[str, DemoPerson]] = [
+    (
+        "jizzakh-region",
+        DemoPerson(
+            Role.REGIONAL_EDITOR,
+            "Kamola",
+            "Yoqubova",
+            "Baxodirovna",
+            "Axborot xizmati bosh muharriri",
+            "leadership",
+        ),
+    ),
+]
+
+
 # Namangan's demo staff have names of their own, so that lists mixing offices read clearly.
 NAMANGAN_NAMES: dict[str, tuple[str, str, str]] = {
     Role.HEAD.value: ("Ulugʻbek", "Xoliqov", "Mahmudovich"),
@@ -174,42 +190,43 @@ def load_departments() -> int:
 
 
 def load_people() -> int:
-    """The superuser ``admin`` and ``<office>.<role>`` for each demo office and role."""
+    """The superuser ``admin``, ``<office>.<role>`` for each demo office and role, and the
+    regional staff (``jizzakh-region.regional-editor``)."""
     user_model = get_user_model()
     created = 0
     if not user_model.objects.filter(username="admin").exists():
         user_model.objects.create_superuser("admin", "admin@khokimiyat.example", DEMO_PASSWORD)
         created += 1
-    for office_code in DEMO_OFFICES:
+    people = [(code, person) for code in DEMO_OFFICES for person in DEMO_PEOPLE]
+    for office_code, person in [*people, *REGIONAL_PEOPLE]:
         office = Office.objects.get(code=office_code)
-        for person in DEMO_PEOPLE:
-            username = f"{office_code}.{person.username_part}"
-            if user_model.objects.filter(username=username).exists():
-                continue
-            first_name, last_name, patronymic = (
-                person.first_name,
-                person.last_name,
-                person.patronymic,
-            )
-            if office_code == "namangan-city":
-                first_name, last_name, patronymic = NAMANGAN_NAMES[person.username_part]
-            user = user_model.objects.create_user(
-                username,
-                email=f"{username}@khokimiyat.example",
-                password=DEMO_PASSWORD,
-                first_name=first_name,
-                last_name=last_name,
-            )
-            user.groups.add(role_group(person.role))
-            Position.objects.create(
-                user=user,
-                office=office,
-                department=Department.objects.get(office=office, code=person.department),
-                title=person.title,
-                patronymic=patronymic,
-                is_lead=person.is_lead,
-            )
-            created += 1
+        username = f"{office_code}.{person.username_part}"
+        if user_model.objects.filter(username=username).exists():
+            continue
+        first_name, last_name, patronymic = (
+            person.first_name,
+            person.last_name,
+            person.patronymic,
+        )
+        if office_code == "namangan-city":
+            first_name, last_name, patronymic = NAMANGAN_NAMES[person.username_part]
+        user = user_model.objects.create_user(
+            username,
+            email=f"{username}@khokimiyat.example",
+            password=DEMO_PASSWORD,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        user.groups.add(role_group(person.role))
+        Position.objects.create(
+            user=user,
+            office=office,
+            department=Department.objects.get(office=office, code=person.department),
+            title=person.title,
+            patronymic=patronymic,
+            is_lead=person.is_lead,
+        )
+        created += 1
     return created
 
 

@@ -2,8 +2,8 @@
 
 ``sync_roles`` creates the groups and grants the model and admin permissions each role needs;
 it runs after every ``migrate`` so that production and the demo have the same roles. Which pages
-editors may touch depends on the page tree, so the demo loader (or an administrator) grants the
-page permissions.
+editors may touch depends on the page tree: ``portal.editor_scope`` grants an office's editors
+its own pages and regional editors the rest.
 """
 
 from typing import Any
@@ -24,6 +24,7 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Counter operator (One-Stop-Shop)")
     EDITOR = "editor", _("Communications editor")
     CHIEF_EDITOR = "chief-editor", _("Editor-in-chief")
+    REGIONAL_EDITOR = "regional-editor", _("Regional editor")
     OFFICE_ADMIN = "office-admin", _("Office administrator")
 
 
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, list[tuple[str, str]]] = {
     Role.OPERATOR: [],
     Role.EDITOR: [ADMIN_ACCESS],
     Role.CHIEF_EDITOR: [ADMIN_ACCESS],
+    Role.REGIONAL_EDITOR: [ADMIN_ACCESS],
     Role.OFFICE_ADMIN: [
         ADMIN_ACCESS,
         ("edms", "change_office"),

@@ -7,6 +7,10 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
 
+    def ready(self) -> None:
+        # Office editors' groups and page permissions follow roles, positions and pages.
+        from portal import editor_scope  # noqa: F401
+
 
 class PortalUsersConfig(wagtail_users.WagtailUsersAppConfig):
     """Wagtail's user admin, with office administrators limited to their own office's staff."""

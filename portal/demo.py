@@ -1,4 +1,4 @@
-"""Demo pages in the four languages, the notice moderation workflow and editors' permissions.
+"""Demo pages in the four languages, the notice moderation workflows and editors' permissions.
 
 The Uzbek Latin tree is built first; every other language is a Wagtail translation of it
 (``copy_for_translation``) with its own text. Uzbek Cyrillic text is the Latin text through
@@ -16,7 +16,6 @@ from wagtail.models import (
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
-    GroupPagePermission,
     Locale,
     Page,
     Site,
@@ -27,6 +26,7 @@ from wagtail.models import (
 
 from edms.models import Office
 from edms.roles import Role, role_group
+from portal.editor_scope import sync_editor_scope
 from portal.localized import language_codes, localized
 from portal.models import (
     GuidancePage,
@@ -42,6 +42,8 @@ from portal.models import (
 from portal.transliteration import latin_to_cyrillic
 
 Text = dict[str, str]
+
+REGIONAL_APPROVAL = "Regional editor approval"
 
 
 def tr(uz: str, ru: str, en: str) -> Text:
@@ -347,33 +349,26 @@ def build_tree(loc: dict[str, Locale]) -> tuple[HomePage, int]:
     return home, created
 
 
-def ensure_moderation(home: HomePage) -> None:
-    """Notices: communications editors submit, an editor-in-chief approves and publishes."""
-    editor, chief = role_group(Role.EDITOR), role_group(Role.CHIEF_EDITOR)
+def ensure_moderation() -> None:
+    """Each office's editors edit its pages and submit, its editors-in-chief approve and publish
+    (``portal.editor_scope``); the regional editors run the rest and approve in the notice index."""
+    regional = role_group(Role.REGIONAL_EDITOR)
     workflow, _created = Workflow.objects.get_or_create(name="Notice moderation")
-    if not workflow.workflow_tasks.exists():
-        task = GroupApprovalTask.objects.create(name="Editor-in-chief approval")
-        task.groups.set([chief])
+    task = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=REGIONAL_APPROVAL)
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    elif task.name != REGIONAL_APPROVAL:
+        # Databases loaded before offices had their own editors: every editor-in-chief approved.
+        task.name = REGIONAL_APPROVAL
+        task.save(update_fields=["name"])
+    task.groups.set([regional])
     for index in NoticeIndexPage.objects.all():
         WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
+    sync_editor_scope()
 
-    page_permissions = {
-        editor: ["add_page", "change_page"],
-        chief: ["add_page", "change_page", "publish_page"],
-    }
-    for home_translation in HomePage.objects.filter(translation_key=home.translation_key):
-        for group, codenames in page_permissions.items():
-            for codename in codenames:
-                GroupPagePermission.objects.get_or_create(
-                    group=group,
-                    page=home_translation,
-                    permission=Permission.objects.get(
-                        content_type__app_label="wagtailcore", codename=codename
-                    ),
-                )
     root_collection = Collection.get_first_root_node()
-    for group in (editor, chief):
+    for group in (role_group(Role.EDITOR), role_group(Role.CHIEF_EDITOR), regional):
         for app_label, codename in [
             ("wagtaildocs", "add_document"),
             ("wagtaildocs", "change_document"),
@@ -393,8 +388,8 @@ def ensure_moderation(home: HomePage) -> None:
 
 @transaction.atomic
 def load_pages() -> int:
-    home, created = build_tree(locales())
-    ensure_moderation(home)
+    _home, created = build_tree(locales())
+    ensure_moderation()
     site = Site.objects.get(is_default_site=True)
     PortalSettings.objects.get_or_create(
         site=site,

@@ -9,26 +9,32 @@ The tree, per language (each language is a Wagtail locale with its own copy of t
     ├── ServiceCatalogPage       the services offices offer (service pages hang here)
     ├── OfficeIndexPage          the 27 offices grouped by region
     │   └── OfficePage           one office: address, hours, head, departments, contacts
+    │       ├── NoticePage       the office's own notices (always for that office)
+    │       └── GuidancePage     the office's own guidance
     └── IntranetPage             staff only, with its own guidance pages below it
 
 Who may see what is decided in ``portal.visibility``: staff-only pages and notices are refused to
-anyone who is not staff, before the page is served and in every list that shows them.
+anyone who is not staff, before the page is served and in every list that shows them. Who may
+edit what is decided in ``portal.editor_scope``: an office's editors edit the subtree of its
+office page, regional editors the rest.
 """
 
 from typing import Any
 
-from django.core.paginator import Page as PaginatorPage
+from django import forms
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.params import QueryForm, read_query
 from edms.models import Office
 from edms.selectors import offices_by_region
 from intake.models import Service, ServicePage
@@ -73,7 +79,12 @@ class GuidancePage(Page):
         index.SearchField("summary"),
         index.SearchField("body"),
     ]
-    parent_page_types = ["portal.HomePage", "portal.GuidancePage", "portal.IntranetPage"]
+    parent_page_types = [
+        "portal.HomePage",
+        "portal.GuidancePage",
+        "portal.IntranetPage",
+        "portal.OfficePage",
+    ]
     subpage_types = ["portal.GuidancePage"]
 
     class Meta:
@@ -92,14 +103,42 @@ class NoticeIndexPage(Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        notices = visible_notices(request.user, locale=self.locale).descendant_of(self)
-        office_code = request.GET.get("office", "")
+        # Every notice of the language: those in here and each office's under its office page.
+        notices = visible_notices(request.user, locale=self.locale)
+        filters = read_query(request, ListingFilter)
+        office_code = filters["office"]
         if office_code:
             notices = notices.filter(models.Q(office__code=office_code) | models.Q(office=None))
-        context["notices"] = paginate(request, notices, per_page=10)
+        context["notices"] = Paginator(notices, 10).get_page(filters["page"])
         context["offices"] = Office.objects.all()
         context["office_code"] = office_code
         return context
+
+
+def office_of_page(page: Page) -> Office | None:
+    """The office whose page ``page`` is or hangs under, if any."""
+    office_page = (
+        OfficePage.objects.ancestor_of(page, inclusive=True).select_related("office").first()
+    )
+    return office_page.office if office_page else None
+
+
+class NoticePageForm(WagtailAdminPageForm):
+    """Under an office's page a notice is that office's: the only office offered is that one."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = getattr(self, "parent_page", None)
+        office = office_of_page(parent) if parent is not None and parent.pk else None
+        field = self.fields.get("office")
+        if office is None or not isinstance(field, forms.ModelChoiceField):
+            return
+        # A plain list instead of the admin's chooser, which would offer every office.
+        field.widget = forms.Select()
+        field.queryset = Office.objects.filter(pk=office.pk)
+        field.required = True
+        field.empty_label = None
+        self.initial["office"] = office.pk
 
 
 class NoticePage(Page):
@@ -138,8 +177,9 @@ class NoticePage(Page):
         index.FilterField("audience"),
         index.FilterField("date"),
     ]
-    parent_page_types = ["portal.NoticeIndexPage"]
+    parent_page_types = ["portal.NoticeIndexPage", "portal.OfficePage"]
     subpage_types: list[str] = []
+    base_form_class = NoticePageForm
 
     class Meta:
         verbose_name = _("notice")
@@ -148,6 +188,14 @@ class NoticePage(Page):
     @property
     def is_staff_only(self) -> bool:
         return self.audience == self.Audience.STAFF
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        # A notice under an office's page is that office's, whatever was sent.
+        if self.path:
+            office = office_of_page(self)
+            if office is not None:
+                self.office = office
+        return super().save(*args, **kwargs)
 
 
 class ServiceCatalogPage(Page):
@@ -163,7 +211,7 @@ class ServiceCatalogPage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         services = Service.objects.filter(is_active=True)
-        office_code = request.GET.get("office", "")
+        office_code = read_query(request, ListingFilter)["office"]
         if office_code:
             services = services.filter(offices__code=office_code)
         # Each service links to its page (with the form) under this catalogue, in its language.
@@ -197,6 +245,23 @@ class OfficeIndexPage(Page):
         return context
 
 
+class OfficePageForm(WagtailAdminPageForm):
+    """Which office a page is about is changed only by whoever runs the office directory
+    (regional editors, administrators): an office's editors would hand their page to another."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = getattr(self, "parent_page", None)
+        field = self.fields.get("office")
+        user = self.for_user
+        if not (self.instance.pk and parent and user and isinstance(field, forms.ModelChoiceField)):
+            return
+        if not parent.permissions_for_user(user).can_publish():
+            field.widget = forms.Select()
+            field.queryset = Office.objects.filter(pk=self.instance.office_id)
+            field.disabled = True
+
+
 class OfficePage(Page):
     office = models.ForeignKey(
         Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="pages"
@@ -205,7 +270,9 @@ class OfficePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("office"), FieldPanel("body")]
     parent_page_types = ["portal.OfficeIndexPage"]
-    subpage_types: list[str] = []
+    # The office's own content: its editors' permissions on this page reach these.
+    subpage_types = ["portal.NoticePage", "portal.GuidancePage"]
+    base_form_class = OfficePageForm
 
     class Meta:
         verbose_name = _("office page")
@@ -218,6 +285,7 @@ class OfficePage(Page):
         context["notices"] = visible_notices(request.user, locale=self.locale).filter(
             office=self.office
         )[:5]
+        context["guidance"] = self.get_children().live().type(GuidancePage).specific()
         return context
 
 
@@ -265,5 +333,7 @@ def office_directory(locale: Any) -> list[tuple[Office, list[tuple[Office, Offic
     ]
 
 
-def paginate(request: HttpRequest, items: Any, *, per_page: int) -> PaginatorPage:
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+class ListingFilter(QueryForm):
+    """A public listing's query: the office it is narrowed to, and the page."""
+
+    office = forms.SlugField(label=_("Office"), max_length=64, required=False)

@@ -1,12 +1,15 @@
 """Wagtail hooks: staff-only pages are refused before serving; organisation data in the admin,
-each office's rows for its own administrators (``portal.admin_scope``)."""
+each office's rows for its own administrators (``portal.admin_scope``); an office's page is not
+deleted by its own editors (who edit pages by the page permissions of ``portal.editor_scope``)."""
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -26,6 +29,7 @@ from edms.models import (
 )
 from intake.models import RoutingRule, Service
 from portal.admin_scope import OfficeScopedViewSet
+from portal.editor_scope import may_remove_office_page
 from portal.visibility import page_is_staff_only
 
 
@@ -38,6 +42,41 @@ def require_staff_for_staff_only_pages(
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
     raise PermissionDenied
+
+
+def office_page_stays(request: HttpRequest, pages: list[Page]) -> HttpResponse | None:
+    """Refuse (with a message) removing an office's page from the directory to its own editors:
+    their permissions allow deleting a page of theirs without children, and this one holds
+    their office's place on the portal."""
+    refused = [page for page in pages if not may_remove_office_page(request.user, page)]
+    if not refused:
+        return None
+    messages.error(
+        request,
+        _("An office's page is deleted or moved only by a regional editor or an administrator."),
+    )
+    return redirect("wagtailadmin_explore", refused[0].get_parent().pk)
+
+
+@hooks.register("before_delete_page")
+def keep_office_page_on_delete(request: HttpRequest, page: Page) -> HttpResponse | None:
+    return office_page_stays(request, [page])
+
+
+@hooks.register("before_move_page")
+def keep_office_page_on_move(
+    request: HttpRequest, page: Page, destination: Page
+) -> HttpResponse | None:
+    return office_page_stays(request, [page])
+
+
+@hooks.register("before_bulk_action")
+def keep_office_pages_in_bulk(
+    request: HttpRequest, action_type: str, objects: list[Any], action: Any
+) -> HttpResponse | None:
+    if action_type not in ("delete", "move"):
+        return None
+    return office_page_stays(request, [obj for obj in objects if isinstance(obj, Page)])
 
 
 class OfficeViewSet(OfficeScopedViewSet):
