@@ -1,6 +1,7 @@
 """Per-address limits: rates read from settings when a request comes (so tests and operators
 can change them), and for the public API one answer, 429 with a message, wherever a limit hits."""
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,13 @@ def rate_from_setting(name: str) -> Callable[[str, Any], str]:
         return str(getattr(settings, name))
 
     return rate
+
+
+def username_key(group: str, request: Any) -> str:
+    """The account a sign-in is for, as authentication reads it (Unicode NFKC, no surrounding
+    spaces: ``UsernameField``), and in one case: every spelling of one name shares a counter."""
+    typed = request.POST.get("username", "")
+    return unicodedata.normalize("NFKC", typed).strip().casefold()
 
 
 def api_limit_reached(

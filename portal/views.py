@@ -1,5 +1,6 @@
 """Views outside the page tree: the language-neutral root, staff login and rate-limit answers."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django_ratelimit.decorators import ratelimit
 
 from portal.forms import StaffLoginForm
 from portal.localized import DEFAULT_LANGUAGE, language_codes
-from portal.throttling import rate_from_setting
+from portal.throttling import rate_from_setting, username_key
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -33,15 +34,20 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
 
 
 _login_rate = rate_from_setting("LOGIN_RATE_LIMIT")
+# Per address and per account, on every sign-in form: the workspace's and both admins'.
+LOGIN_LIMITS = [
+    ratelimit(group="login", key="ip", rate=_login_rate, method="POST", block=True),
+    ratelimit(group="login-account", key=username_key, rate=_login_rate, method="POST", block=True),
+]
 
 
-@method_decorator(
-    [
-        ratelimit(key="ip", rate=_login_rate, method="POST", block=True),
-        ratelimit(key="post:username", rate=_login_rate, method="POST", block=True),
-    ],
-    name="dispatch",
-)
+def login_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    for limit in reversed(LOGIN_LIMITS):
+        view = limit(view)
+    return view
+
+
+@method_decorator(LOGIN_LIMITS, name="dispatch")
 class StaffLoginView(auth_views.LoginView):
     """Django's login (``username`` and ``password``), limited per address and per account."""
 
