@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import ConsoleMessage, Page
 
 from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "DJANGO_SETTINGS_MODULE")
+# What Chromium writes in the console when the Content-Security-Policy blocks something, or when
+# it cannot read the Permissions-Policy (core/headers.py).
+POLICY_MESSAGES = ("Content Security Policy", "Permissions-Policy")
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +88,19 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(autouse=True)
+def policy_violations(page: Page) -> Iterator[list[str]]:
+    """Every page of every browser test runs under the product's policies: whatever the browser
+    blocks or cannot read (in any frame) fails the test. A test that provokes one on purpose
+    empties the list."""
+    seen: list[str] = []
+
+    def listen(message: ConsoleMessage) -> None:
+        if any(marker in message.text for marker in POLICY_MESSAGES):
+            seen.append(f"{page.url}: {message.text}")
+
+    page.on("console", listen)
+    yield seen
+    assert not seen, "the browser reported policy violations:\n" + "\n".join(seen)
