@@ -4,8 +4,10 @@
 version N+1 to an attachment and keeps the old ones. Both refuse, with a message the uploader
 can act on, a file that is empty, over ``EDMS_ATTACHMENT_MAX_BYTES``, of a type whose content
 is not one of ``EDMS_ATTACHMENT_TYPES`` (the name and the browser's content type are never
-trusted), or a PDF that cannot be opened without a password or at all. PDFs give their text
-(bounded) for search.
+trusted), or a PDF that cannot be opened without a password or at all. Whatever reads the
+content goes through ``core.filesafety``: a file built to exhaust a parser (deep nesting, loops,
+compression bombs, huge images, odd ZIPs) is refused with its message. PDFs give their text
+(bounded, in ``FILES_PDF_TEXT_SECONDS`` at most) for search.
 
 The file is written to the default storage under a name derived from its SHA-256 before the
 database rows, and removed again if the rows cannot be written, so a failure leaves neither a
@@ -21,6 +23,7 @@ import io
 import logging
 import re
 import struct
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -41,7 +44,10 @@ from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from pypdf import PasswordType, PdfReader
+from pypdf.errors import LimitReachedError
 
+from core import filesafety
+from core.filesafety import FileRefused
 from edms.audit import Action, audit_record
 from edms.downloads import file_response
 from edms.models import AssignmentReport, Attachment, AttachmentVersion, Document
@@ -56,8 +62,6 @@ HEAD_BYTES = 8192
 HASH_CHUNK_BYTES = 64 * 1024
 # A PDF's text is taken from this many pages at most (and EDMS_ATTACHMENT_TEXT_MAX_CHARS).
 TEXT_MAX_PAGES = 500
-# Office packages hold tens or hundreds of entries; more is a zip built to exhaust the parser.
-ZIP_MAX_ENTRIES = 10_000
 ZIP_MEMBER_MAX_BYTES = 256 * 1024
 NAME_MAX_LENGTH = AttachmentVersion._meta.get_field("original_name").max_length or 255
 
@@ -83,6 +87,7 @@ _KINDS = {
     "application/vnd.oasis.opendocument.text": _("an OpenDocument text"),
     "application/vnd.oasis.opendocument.spreadsheet": _("an OpenDocument spreadsheet"),
 }
+IMAGES = {"image/jpeg", "image/png", "image/tiff"}
 
 TOO_LARGE = _("The file “%(name)s” is %(size)s; the limit is %(limit)s.")
 NOT_ALLOWED = _(
@@ -168,7 +173,13 @@ def upload_check(*, upload: UploadedFile) -> CheckedFile:
     head = upload.read(HEAD_BYTES)
     if not head:
         raise ValidationError(EMPTY, code="empty", params={"name": name})
-    content_type = sniff_content_type(head, name, archive=upload)
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            # Before looking inside for the type: the index, names and sizes of every part.
+            filesafety.zip_check(upload)
+        content_type = sniff_content_type(head, name, archive=upload)
+    except FileRefused as refused:
+        raise refused.validation_error(name) from None
     if content_type not in settings.EDMS_ATTACHMENT_TYPES:
         raise ValidationError(NOT_ALLOWED, code="type", params={"name": name})
     name = _name_for_content(name, content_type)
@@ -181,7 +192,14 @@ def upload_check(*, upload: UploadedFile) -> CheckedFile:
             raise _too_large(name, size, limit)
         digest.update(chunk)
 
-    text = pdf_text(upload=upload, name=name) if content_type == PDF else ""
+    text = ""
+    if content_type == PDF:
+        text = pdf_text(upload=upload, name=name)
+    elif content_type in IMAGES:
+        try:
+            filesafety.image_check(upload)
+        except FileRefused as refused:
+            raise refused.validation_error(name) from None
     return CheckedFile(
         name=name, size=size, content_type=content_type, sha256=digest.hexdigest(), text=text
     )
@@ -265,8 +283,8 @@ def _zip_package_type(archive: IO[bytes]) -> str:
     ``mimetype`` (OpenDocument) or ``[Content_Types].xml`` (Office Open XML) are read.
     """
     try:
-        entries = _zip_entry_count(archive)
-        if entries is None or entries > ZIP_MAX_ENTRIES:
+        entries = filesafety.zip_entry_count(archive)
+        if entries is None or entries > settings.FILES_ZIP_MAX_ENTRIES:
             return ZIP
         archive.seek(0)
         with zipfile.ZipFile(archive) as package:
@@ -288,21 +306,6 @@ def _zip_package_type(archive: IO[bytes]) -> str:
     except (EOFError, OSError, ValueError, zlib.error, struct.error) as error:
         logger.info("ZIP upload not readable as an office document: %s", error)
     return ZIP
-
-
-def _zip_entry_count(archive: IO[bytes]) -> int | None:
-    """The entry count from the end-of-central-directory record, before zipfile indexes all."""
-    archive.seek(0, io.SEEK_END)
-    size = archive.tell()
-    tail_size = min(size, 22 + 0xFFFF)  # the record, plus the longest archive comment
-    archive.seek(size - tail_size)
-    tail = archive.read(tail_size)
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or at + 22 > len(tail):
-        return None
-    (count,) = struct.unpack("<H", tail[at + 10 : at + 12])
-    # 0xFFFF means "see the ZIP64 record": more entries than any office document has.
-    return None if count == 0xFFFF else int(count)
 
 
 def _zip_member_head(package: zipfile.ZipFile, member: str) -> bytes:
@@ -330,30 +333,49 @@ def pdf_text(*, upload: IO[bytes], name: str) -> str:
     """The PDF's text, bounded, for search; a PDF that cannot be opened is a ValidationError.
 
     A PDF protected only against editing (an owner password) opens in every reader and is
-    accepted; one that needs a password to open is refused, as is one pypdf cannot parse.
+    accepted; one that needs a password to open is refused, as is one pypdf cannot parse and
+    one ``core.filesafety`` refuses (then with its own message). Text is taken for at most
+    ``FILES_PDF_TEXT_SECONDS``: the file of a slower one is kept, searchable by what was taken.
     """
-    max_chars: int = settings.EDMS_ATTACHMENT_TEXT_MAX_CHARS
+    upload.seek(0)
+    data = upload.read()
     try:
-        upload.seek(0)
-        # Not strict: scanners and office suites write slightly broken cross-reference
-        # tables that every reader tolerates.
-        reader = PdfReader(upload)
-        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise ValueError("needs a password to open")
-        page_count = len(reader.pages)
-        if page_count == 0:
-            raise ValueError("has no pages")
+        with filesafety.guarded():
+            # Not strict: scanners and office suites write slightly broken cross-reference
+            # tables that every reader tolerates.
+            reader = filesafety.pdf_open(data)
+            if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+                raise ValueError("needs a password to open")
+            page_count = filesafety.pdf_page_count(reader)
+            if page_count == 0:
+                raise ValueError("has no pages")
+            return _pages_text(reader, page_count, name)
+    except FileRefused as refused:
+        logger.info("PDF upload %r refused: %s", name, refused.code)
+        raise refused.validation_error(name) from None
     except Exception as error:  # pypdf raises many kinds of error on a damaged file
         logger.info("PDF upload %r refused: %s: %s", name, type(error).__name__, error)
         raise ValidationError(
             PDF_UNREADABLE, code="pdf_unreadable", params={"name": name}
         ) from None
 
+
+def _pages_text(reader: PdfReader, page_count: int, name: str) -> str:
+    """The text of the first pages, up to ``EDMS_ATTACHMENT_TEXT_MAX_CHARS`` and the time
+    limit. A page whose text cannot be taken costs its text, not the upload, unless it is
+    built against the parser (too deep, a bomb): that reaches ``filesafety.guarded``."""
+    max_chars: int = settings.EDMS_ATTACHMENT_TEXT_MAX_CHARS
+    deadline = time.monotonic() + settings.FILES_PDF_TEXT_SECONDS
     parts: list[str] = []
     collected = 0
     for index in range(min(page_count, TEXT_MAX_PAGES)):
+        if time.monotonic() >= deadline:
+            logger.info("PDF upload %r: text taken from %d pages only, out of time", name, index)
+            break
         try:
             page_text = reader.pages[index].extract_text()
+        except (FileRefused, RecursionError, MemoryError, LimitReachedError):
+            raise
         except Exception as error:  # one bad page costs its text, not the upload
             logger.info("PDF upload %r: no text from page %d: %s", name, index + 1, error)
             continue

@@ -1,4 +1,7 @@
-"""Workspace forms: registering a document, writing a resolution, sending, returning."""
+"""Workspace forms: registering a document, writing a resolution, sending, returning.
+
+Free text (titles, names, addresses, resolutions) refuses the invisible characters that change
+the direction of text (``core.validators``)."""
 
 from datetime import date
 from typing import Any
@@ -10,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import reject_bidi_controls
 from edms.access import documents_visible_to
 from edms.calendar import add_working_days
 from edms.models import Department, Dispatch, Document, Draft, Journal, Office
@@ -42,18 +46,26 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
         return StaffChoiceField.label_from_instance(self, obj)  # type: ignore[arg-type]
 
 
+TEXT = [reject_bidi_controls]
+
+
 class DocumentRegisterForm(forms.Form):
     journal = forms.ModelChoiceField(queryset=Journal.objects.none(), label=_("Journal"))
-    title = forms.CharField(label=_("Title"), max_length=500)
+    title = forms.CharField(label=_("Title"), max_length=500, validators=TEXT)
     summary = forms.CharField(
-        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=TEXT,
     )
     correspondent_kind = forms.ChoiceField(
         label=_("Correspondent is"),
         choices=[("", "—"), *Document.CorrespondentKind.choices],
         required=False,
     )
-    correspondent_name = forms.CharField(label=_("Correspondent"), max_length=255, required=False)
+    correspondent_name = forms.CharField(
+        label=_("Correspondent"), max_length=255, required=False, validators=TEXT
+    )
     correspondent_office = forms.ModelChoiceField(
         queryset=Office.objects.all(), label=_("Correspondent office"), required=False
     )
@@ -78,6 +90,7 @@ class DocumentRegisterForm(forms.Form):
         label=_("In reply to (number)"),
         max_length=64,
         required=False,
+        validators=TEXT,
         help_text=_("The registration number of the document this one answers."),
     )
     scan = forms.FileField(
@@ -106,7 +119,7 @@ class DocumentRegisterForm(forms.Form):
         if kind in (
             Document.CorrespondentKind.PERSON,
             Document.CorrespondentKind.ORGANISATION,
-        ) and not data.get("correspondent_name"):
+        ) and not (data.get("correspondent_name") or self.has_error("correspondent_name")):
             self.add_error("correspondent_name", _("Enter the correspondent's name."))
         number = (data.get("reply_to_number") or "").strip()
         data["reply_to"] = None
@@ -133,7 +146,9 @@ class DocumentRegisterForm(forms.Form):
 
 
 class ResolutionForm(forms.Form):
-    text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), validators=TEXT
+    )
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     lead_executor = StaffChoiceField(
         queryset=get_user_model().objects.none(), label=_("Lead executor")
@@ -160,13 +175,19 @@ class DispatchForm(forms.Form):
     recipient_office = forms.ModelChoiceField(
         queryset=Office.objects.filter(is_active=True), label=_("Office"), required=False
     )
-    recipient_name = forms.CharField(label=_("Addressee"), max_length=255, required=False)
+    recipient_name = forms.CharField(
+        label=_("Addressee"), max_length=255, required=False, validators=TEXT
+    )
     recipient_email = forms.EmailField(label=_("Addressee e-mail"), required=False)
-    recipient_address = forms.CharField(label=_("Postal address"), max_length=500, required=False)
+    recipient_address = forms.CharField(
+        label=_("Postal address"), max_length=500, required=False, validators=TEXT
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=TEXT
+    )
 
 
 class DraftForm(forms.Form):
@@ -174,8 +195,10 @@ class DraftForm(forms.Form):
     citizen's application the decision."""
 
     outcome = forms.ChoiceField(label=_("Decision"), choices=Draft.Outcome.choices)
-    title = forms.CharField(label=_("Subject"), max_length=500)
-    correspondent_name = forms.CharField(label=_("Addressee"), max_length=255, required=False)
+    title = forms.CharField(label=_("Subject"), max_length=500, validators=TEXT)
+    correspondent_name = forms.CharField(
+        label=_("Addressee"), max_length=255, required=False, validators=TEXT
+    )
     correspondent_office = forms.ModelChoiceField(
         queryset=Office.objects.filter(is_active=True),
         label=_("Addressee office (on the system)"),
@@ -185,6 +208,7 @@ class DraftForm(forms.Form):
         label=_("Text (printed on the office's letterhead)"),
         widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
+        validators=TEXT,
     )
     upload = forms.FileField(
         label=_("Or upload the prepared file (PDF is signed inside; other files get a .p7s)"),

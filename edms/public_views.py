@@ -12,19 +12,23 @@ intact and trusted, and gives its SHA-256, so that the copy in hand can be compa
 uploaded below to check its own signatures).
 """
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
+from core.filesafety import FileRefused
 from edms.codes import normalize_code
 from edms.exchange import dispatched_files
 from edms.models import Dispatch, Draft
 from edms.signing.api import check_upload
 from edms.signing.trust import revocation_lists, trust_roots
-from edms.signing.verification import pdf_signatures, verdict
+from edms.signing.verification import NotAPdf, pdf_signatures, verdict
 from portal.throttling import rate_from_setting
+
+logger = logging.getLogger(__name__)
 
 
 @ratelimit(key="ip", rate=rate_from_setting("VERIFY_RATE_LIMIT"), block=True)
@@ -79,9 +83,13 @@ def _signed_draft(code: str) -> dict[str, Any] | None:
     reports = []
     if version.signed_file:
         with version.signed_file.open("rb") as handle:
-            reports = pdf_signatures(
-                handle.read(), trust_roots=trust_roots(), crls=revocation_lists()
-            )
+            content = handle.read()
+        try:
+            reports = pdf_signatures(content, trust_roots=trust_roots(), crls=revocation_lists())
+        except (NotAPdf, FileRefused) as error:
+            # The office's own file no longer reads (damaged in storage, or limits lowered
+            # since): the page says it does not verify.
+            logger.warning("Signed file of draft %s does not verify: %s", draft.pk, error)
     return {
         "signed_draft": draft,
         "document": draft.result_document,

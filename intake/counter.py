@@ -1,8 +1,8 @@
 """Counter mode: a One-Stop-Shop operator takes a walk-in citizen's application.
 
 The operator picks the service (and the office, their own by default), fills the same form as
-the service page with the keyboard, attaches the scans, and prints the receipt. The
-application carries the operator and the counter channel.
+the service page with the keyboard, chooses the citizen's language, attaches the scans, and
+prints the receipt. The application carries the operator and the counter channel.
 """
 
 import uuid
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from edms.access import has_role, user_office
 from edms.roles import Role
 from edms.views import staff_required, staff_user
-from intake.forms import ApplicationForm, is_uuid
+from intake.forms import CounterApplicationForm, is_uuid
 from intake.models import Application, Service
 from intake.selectors import offices_offering, service_form_fields
 
@@ -48,7 +48,7 @@ def counter_apply(request: HttpRequest, code: str) -> HttpResponse:
     office = user_office(request.user)
     key = request.POST.get("submission_key", "") if request.method == "POST" else ""
     if request.method == "POST":
-        form = ApplicationForm(
+        form = CounterApplicationForm(
             request.POST,
             request.FILES,
             service=service,
@@ -60,7 +60,7 @@ def counter_apply(request: HttpRequest, code: str) -> HttpResponse:
                 submission = form.submit(
                     channel=Application.Channel.COUNTER,
                     key=key if is_uuid(key) else "",
-                    language=request.POST.get("citizen_language") or language,
+                    language=form.cleaned_data["citizen_language"],
                     operator=staff_user(request),
                 )
             except ValidationError as error:
@@ -74,8 +74,8 @@ def counter_apply(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 return redirect("intake_counter:counter_done", code=application.tracking_code)
     else:
-        form = ApplicationForm(
-            initial={"office": office.code if office else ""},
+        form = CounterApplicationForm(
+            initial={"office": office.code if office else "", "citizen_language": language},
             service=service,
             form_fields=fields,
             offices=offices_offering(service),

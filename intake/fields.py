@@ -3,6 +3,8 @@
 The same fields serve the service page, the counter and the API, so a citizen, an operator and
 another system get the same checks and the same messages (in the request's language). Values
 are normalised on the way in: a phone typed ``+998 90 123-45-67`` is stored ``+998901234567``.
+PINFL and phone take the digits 0-9 only, and text fields refuse the invisible characters that
+change the direction of text (``core.validators``).
 """
 
 import re
@@ -18,16 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import FormBuilder
 
+from core.validators import ascii_digits, reject_bidi_controls
 from edms.attachments import upload_check
 
 PHONE_SEPARATORS = re.compile(r"[\s\-()]")
-PHONE = re.compile(r"\+998\d{9}")
-PINFL = re.compile(r"\d{14}")
+# [0-9], not \d: \d matches every script's digits (Arabic-Indic, full-width ...).
+PHONE = re.compile(r"\+998[0-9]{9}")
+PINFL = re.compile(r"[0-9]{14}")
 
 
 class PhoneField(forms.CharField):
     default_error_messages = {
         "invalid": _("Enter the phone number as +998 and 9 digits, e.g. +998 90 123 45 67."),
+        "ascii": _("Type the phone number with the digits 0-9."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -40,6 +45,8 @@ class PhoneField(forms.CharField):
         if not text:
             return ""
         phone = PHONE_SEPARATORS.sub("", text)
+        if any(ch.isdigit() and not ch.isascii() for ch in phone):
+            raise ValidationError(self.error_messages["ascii"], code="ascii")
         if not PHONE.fullmatch(phone):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return str(phone)
@@ -49,6 +56,7 @@ class PinflField(forms.CharField):
     default_error_messages = {
         "invalid": _("The PINFL is 14 digits; this has %(count)s."),
         "digits": _("The PINFL has digits only."),
+        "ascii": _("Type the PINFL with the digits 0-9."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
@@ -61,7 +69,9 @@ class PinflField(forms.CharField):
         if not text:
             return ""
         pinfl = re.sub(r"\s", "", text)
-        if not pinfl.isdigit():
+        if pinfl.isdigit() and not ascii_digits(pinfl):
+            raise ValidationError(self.error_messages["ascii"], code="ascii")
+        if not ascii_digits(pinfl):
             raise ValidationError(self.error_messages["digits"], code="digits")
         if not PINFL.fullmatch(pinfl):
             raise ValidationError(
@@ -202,14 +212,14 @@ class ServiceFormBuilder(FormBuilder):
 
     def create_text_field(self, field: Any, options: dict[str, Any]) -> forms.Field:
         options["max_length"] = 255
+        options["validators"] = [reject_bidi_controls]
         if field.pattern:
-            options["validators"] = [
-                _PatternValidator(field.pattern),
-            ]
+            options["validators"].append(_PatternValidator(field.pattern))
         return forms.CharField(**options)
 
     def create_textarea_field(self, field: Any, options: dict[str, Any]) -> forms.Field:
         options["max_length"] = 10_000
+        options["validators"] = [reject_bidi_controls]
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), **options)
 
     def create_number_field(self, field: Any, options: dict[str, Any]) -> forms.Field:

@@ -2,7 +2,8 @@
 
 One form class serves the service page, the counter and the API, so every channel gets the same
 checks and messages. The service's fields come from its page's form builder
-(``ServiceFormField``); the applicant fields and the office are always asked.
+(``ServiceFormField``); the applicant fields and the office are always asked. At the counter the
+operator also chooses the citizen's language (``CounterApplicationForm``).
 """
 
 import uuid
@@ -10,10 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import reject_bidi_controls
 from edms.models import Office
 from intake.fields import FilesField, PhoneField, PinflField, ServiceFormBuilder, number_for_json
 from intake.models import Service
@@ -48,13 +51,18 @@ class ApplicationForm(forms.Form):
         label=_("Full name (surname, name, patronymic)"),
         max_length=255,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        validators=[reject_bidi_controls],
     )
     pinfl = PinflField(label=_("PINFL (personal identification number, 14 digits)"))
     phone = PhoneField(label=_("Phone (+998 …)"))
     email = forms.EmailField(
         label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    address = forms.CharField(label=_("Address (mahalla, street, house)"), max_length=500)
+    address = forms.CharField(
+        label=_("Address (mahalla, street, house)"),
+        max_length=500,
+        validators=[reject_bidi_controls],
+    )
 
     def __init__(
         self,
@@ -139,3 +147,21 @@ class ApplicationForm(forms.Form):
             for name in self.service_field_names
             if isinstance(self.fields[name], FilesField)
         }
+
+
+class CounterApplicationForm(ApplicationForm):
+    """The application form at the counter: also the language the citizen is told things in,
+    one of the site's languages (``settings.LANGUAGES``), asked after the service's fields."""
+
+    citizen_language = forms.ChoiceField(
+        label=_("The citizen's language (for notifications)"),
+        choices=lambda: settings.LANGUAGES,
+        error_messages={
+            "required": _("Choose the citizen's language."),
+            "invalid_choice": _("Choose the citizen's language from the list."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["citizen_language"] = self.fields.pop("citizen_language")

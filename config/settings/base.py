@@ -289,6 +289,26 @@ EDMS_ATTACHMENT_TYPES = [
 # Text kept from a PDF for search: enough for any letter, bounded for a 1,000-page scan.
 EDMS_ATTACHMENT_TEXT_MAX_CHARS = env.int("EDMS_ATTACHMENT_TEXT_MAX_CHARS", default=200_000)
 
+# --- Uploaded files: what reading one may cost (core.filesafety) -----------------------------
+# Files built against parsers (deep nesting, reference loops, compression bombs, huge images)
+# are refused with a message, within these bounds. Bytes one upload may unpack to in all: the
+# parts of an office document, the streams of a PDF other than its images.
+FILES_MAX_INFLATED_BYTES = env.int("FILES_MAX_INFLATED_BYTES", default=512 * 1024 * 1024)
+# One PDF stream unpacked (pypdf's own decoding limits are set to it while it reads uploads).
+FILES_PDF_STREAM_MAX_BYTES = env.int("FILES_PDF_STREAM_MAX_BYTES", default=32 * 1024 * 1024)
+# Pages of a PDF (frames of a TIFF), and the objects a PDF is made of.
+FILES_PDF_MAX_PAGES = env.int("FILES_PDF_MAX_PAGES", default=5_000)
+FILES_PDF_MAX_OBJECTS = env.int("FILES_PDF_MAX_OBJECTS", default=500_000)
+# Arrays and dictionaries inside each other (real PDFs: about ten), and page-tree levels.
+FILES_MAX_NESTING = env.int("FILES_MAX_NESTING", default=100)
+# Parts of a ZIP (office documents hold tens to hundreds).
+FILES_ZIP_MAX_ENTRIES = env.int("FILES_ZIP_MAX_ENTRIES", default=5_000)
+# Pixels of an image, as its header declares them (an A3 page scanned at 600 dpi has 70 million;
+# Pillow itself refuses more than 179 million).
+FILES_IMAGE_MAX_PIXELS = env.int("FILES_IMAGE_MAX_PIXELS", default=80_000_000)
+# Seconds spent taking a PDF's text for search; the rest of a slower one is not searchable.
+FILES_PDF_TEXT_SECONDS = env.float("FILES_PDF_TEXT_SECONDS", default=20.0)
+
 # --- Applications (intake) -----------------------------------------------------------------
 # What a citizen may attach: PDF and images, each up to the limit; a whole request up to the
 # request limit (beyond it the API answers 413 before reading the body).

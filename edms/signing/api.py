@@ -19,6 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.filesafety import FileRefused
+from edms.attachments import clean_file_name
 from edms.signing.trust import revocation_lists, trust_roots
 from edms.signing.verification import (
     NotAPdf,
@@ -51,6 +53,14 @@ def report_json(report: SignatureReport) -> dict[str, Any]:
 def check_upload(request: Any) -> tuple[list[SignatureReport] | None, Problems]:
     """The reports of the uploaded ``file`` (with ``signed_file`` for a ``.p7s``), or None and
     the messages saying why not, by field."""
+    try:
+        return _check_upload(request)
+    except FileRefused as refused:
+        # Damaged, or built against the parsers (nesting, loops, bombs): said so, by name.
+        return None, {"file": [refused.text(clean_file_name(request.FILES["file"].name or ""))]}
+
+
+def _check_upload(request: Any) -> tuple[list[SignatureReport] | None, Problems]:
     upload = request.FILES.get("file")
     if upload is None:
         return None, {"file": [_("Attach the signed PDF or the .p7s signature as “file”.")]}

@@ -12,6 +12,7 @@ site-packages is patched, and a fixed oscrypto release changes nothing here.
 
 import importlib
 import io
+import logging
 import re
 import sys
 import types
@@ -21,12 +22,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
+from core import filesafety
+from core.filesafety import FileRefused
 from edms.signing.certificates import Identity, certificate_check_usable
 from edms.signing.stamp import Stamp, stamp_file
 from edms.signing.timestamps import no_timestamp, timestamp_required, tsa_timeout, tsa_url
+
+logger = logging.getLogger(__name__)
 
 # endesive pads each signature to this many bytes; 8 KiB holds an RSA-2048 CMS with a short
 # chain and keeps signing fast (the default size makes it about twice as slow).
@@ -49,11 +54,19 @@ def _endesive_cms() -> Any:
 
 
 def pdf_check_signable(pdf: bytes, *, name: str) -> None:
-    """A PDF that can take signatures: readable, not encrypted, with at least one page."""
+    """A PDF that can take signatures: readable (by pypdf, and by pyHanko, which will verify
+    them), not encrypted, with at least one page. One that ``core.filesafety`` refuses gets its
+    message."""
     try:
-        reader = PdfReader(io.BytesIO(pdf))
-        usable = not reader.is_encrypted and len(reader.pages) > 0
-    except (PyPdfError, ValueError, KeyError, TypeError):
+        with filesafety.guarded():
+            reader = filesafety.pdf_open(pdf)
+            usable = not reader.is_encrypted and filesafety.pdf_page_count(reader) > 0
+            if usable:
+                list(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
+    except FileRefused as refused:
+        raise refused.validation_error(name) from None
+    except Exception as error:  # pypdf and pyHanko raise many kinds of error on a damaged file
+        logger.info("PDF %r cannot be signed: %s: %s", name, type(error).__name__, error)
         usable = False
     if not usable:
         raise ValidationError(

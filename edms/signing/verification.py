@@ -18,6 +18,10 @@ Each signature is checked with pyHanko's validator against the configured trust 
   ``FORM_FILLING``, which is expected; anything above that (annotations, changed page content or
   other objects) flags it. A ``.p7s`` has no "after": its file is either intact or not.
 
+The file is anyone's upload: its parsing goes through ``core.filesafety`` (limits, and the
+checks for nesting, loops and compression bombs), whose ``FileRefused`` says why a file is not
+read; a PDF that pyHanko cannot read is refused as damaged, never as "not a PDF".
+
 pyHanko rather than endesive's verifier: endesive's trusts the ``certifi`` public bundle plus
 the authorities passed to it, checks only the last signature by default, reports bytes appended
 after it as a side value, and imports ``oscrypto``, which fails on this machine's OpenSSL.
@@ -25,6 +29,7 @@ after it as a side value, and imports ``oscrypto``, which fails on this machine'
 
 import asyncio
 import io
+import logging
 from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -35,7 +40,7 @@ from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from pyhanko.pdf_utils.misc import PdfReadError
+from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.general import extract_certificate_info
@@ -51,6 +56,12 @@ from pyhanko.sign.validation.status import (
     SignatureStatus,
 )
 from pyhanko_certvalidator import ValidationContext
+from pypdf.errors import LimitReachedError
+
+from core import filesafety
+from core.filesafety import FileRefused
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Crls = Sequence[x509.CertificateRevocationList]
@@ -70,8 +81,16 @@ class SignatureReport:
     modified_after: bool
 
 
+PDF_DAMAGED = _(
+    "“%(name)s” is damaged: it begins as a PDF, but its structure or its signatures cannot be "
+    "read, so they cannot be checked."
+)
+# What a parser does when a file is built against it: for ``filesafety.guarded`` to answer.
+_ATTACKED = (FileRefused, RecursionError, MemoryError, LimitReachedError)
+
+
 class NotAPdf(ValueError):
-    """The file is not a PDF this verifier can read."""
+    """The file is not a PDF (it does not begin as one)."""
 
 
 class NotASignature(ValueError):
@@ -92,56 +111,93 @@ def _context(trust_roots: list[x509.Certificate]) -> ValidationContext:
 def pdf_signatures(
     pdf: bytes, *, trust_roots: list[x509.Certificate], crls: Crls = ()
 ) -> list[SignatureReport]:
-    """One report per signature, in signing order; an unsigned PDF gives an empty list."""
+    """One report per signature, in signing order; an unsigned PDF gives an empty list.
+
+    ``NotAPdf`` when it does not begin as a PDF; ``FileRefused`` when it does but is refused
+    by ``core.filesafety`` or cannot be read."""
     if not pdf.startswith(b"%PDF-"):
         raise NotAPdf("not a PDF")
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError) as error:
-        raise NotAPdf(str(error)) from error
-    reports = []
-    for index, embedded in enumerate(signatures):
+    with filesafety.guarded():
+        _pdf_structure_check(pdf)
         try:
-            status: PdfSignatureStatus | None = _run(
-                async_validate_pdf_signature(embedded, _context(trust_roots))
-            )
-        except (SignatureValidationError, ValueError):
-            status = None
-        last = index == len(signatures) - 1
-        covers_file = status is not None and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        reports.append(
-            _report(
-                field=embedded.field_name,
-                certificate=embedded.signer_cert,
-                signed_at=embedded.self_reported_timestamp,
-                status=status,
-                crls=crls,
-                # The last signature must cover the whole file; an earlier one is followed by
-                # the later signatures of the route, and only those are expected after it.
-                modified_after=not covers_file and (last or _changed_after(status)),
-            )
+            reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+            signatures = list(reader.embedded_signatures)
+            return [_pdf_report(e, signatures, trust_roots, crls) for e in signatures]
+        except _ATTACKED:
+            raise
+        except Exception as error:  # pyHanko raises many kinds of error on a damaged file
+            logger.info("PDF not verifiable: %s: %s", type(error).__name__, error)
+            raise FileRefused(PDF_DAMAGED, code="pdf_damaged") from None
+
+
+def _pdf_structure_check(pdf: bytes) -> None:
+    """``core.filesafety``'s checks of the PDF (nesting, bombs, loops, sizes). Errors of
+    pypdf's own reading are not judged here: pyHanko, which reads it next, decides."""
+    try:
+        reader = filesafety.pdf_open(pdf)
+        if not reader.is_encrypted:
+            filesafety.pdf_page_count(reader)
+    except _ATTACKED:
+        raise
+    except Exception as error:
+        logger.info("PDF not read by pypdf: %s: %s", type(error).__name__, error)
+
+
+def _pdf_report(
+    embedded: Any, signatures: list[Any], trust_roots: list[x509.Certificate], crls: Crls
+) -> SignatureReport:
+    try:
+        status: PdfSignatureStatus | None = _run(
+            async_validate_pdf_signature(embedded, _context(trust_roots))
         )
-    return reports
+    except _ATTACKED:
+        raise
+    except Exception as error:  # SignatureValidationError, or a damaged signature
+        if not isinstance(error, SignatureValidationError | ValueError):
+            logger.info("Signature not validated: %s: %s", type(error).__name__, error)
+        status = None
+    last = embedded is signatures[-1]
+    covers_file = status is not None and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    return _report(
+        field=embedded.field_name,
+        certificate=embedded.signer_cert,
+        signed_at=embedded.self_reported_timestamp,
+        status=status,
+        crls=crls,
+        # The last signature must cover the whole file; an earlier one is followed by the
+        # later signatures of the route, and only those are expected after it.
+        modified_after=not covers_file and (last or _changed_after(status)),
+    )
 
 
 def detached_signatures(
     data: bytes, signature: bytes, *, trust_roots: list[x509.Certificate], crls: Crls = ()
 ) -> list[SignatureReport]:
     """One report per signer of the ``.p7s`` ``signature`` (DER, or PEM) over ``data``."""
+    with filesafety.guarded():
+        return _detached_reports(data, signature, trust_roots=trust_roots, crls=crls)
+
+
+def _detached_reports(
+    data: bytes, signature: bytes, *, trust_roots: list[x509.Certificate], crls: Crls
+) -> list[SignatureReport]:
     signed_data = _signed_data(signature)
     reports = []
     for signer_info in signed_data["signer_infos"]:
         one_signer = _one_signer(signed_data, signer_info)
         try:
             certificate = extract_certificate_info(one_signer).signer_cert
-        except ValueError as error:
+        except (ValueError, KeyError, TypeError) as error:
             raise NotASignature(f"no signer certificate: {error}") from error
         try:
             status: SignatureStatus | None = _run(
                 async_validate_detached_cms(data, one_signer, _context(trust_roots))
             )
-        except (SignatureValidationError, ValueError):
+        except _ATTACKED:
+            raise
+        except Exception as error:  # SignatureValidationError, or a damaged signature
+            if not isinstance(error, SignatureValidationError | ValueError):
+                logger.info("Signature not validated: %s: %s", type(error).__name__, error)
             status = None
         reports.append(
             _report(
@@ -159,7 +215,8 @@ def detached_signatures(
 def is_detached_signature(data: bytes) -> bool:
     """Whether ``data`` reads as a CMS SignedData with a signer (a ``.p7s``), by its content."""
     try:
-        _signed_data(data)
+        with filesafety.guarded():
+            _signed_data(data)
     except NotASignature:
         return False
     return True
