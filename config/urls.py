@@ -46,6 +46,10 @@ if settings.SERVE_PUBLIC_MEDIA:
         )
     ]
 
+# Django's own 400 and 500 answers: JSON under /api/, the portal's pages elsewhere.
+handler400 = "core.api.bad_request"
+handler500 = "core.api.server_error"
+
 urlpatterns += i18n_patterns(
     path("search/", search_views.portal_search, name="portal_search"),
     path("", include(wagtail_urls)),

@@ -236,6 +236,7 @@ ROUTES: dict[str, Kwargs] = {
     "api-verify": none,
     "api-schema": none,
     "api-docs": none,
+    "api-not-found": none,
     "verify_lookup": none,
     "verify": code("verification_code"),
     "wagtaildocs_serve": none,  # positional: walked through its hostile path values below

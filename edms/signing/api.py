@@ -12,13 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core import api as common
 from core.filesafety import FileRefused
 from edms.attachments import clean_file_name
 from edms.signing.trust import revocation_lists, trust_roots
@@ -36,18 +35,33 @@ from portal.throttling import api_limit_reached
 Problems = dict[str, list[str]]
 
 
-def report_json(report: SignatureReport) -> dict[str, Any]:
-    return {
-        "signer": report.signer,
-        "subject": report.subject,
-        "issuer": report.issuer,
-        "serial": report.serial,
-        "signed_at": report.signed_at.isoformat() if report.signed_at else None,
-        "intact": report.intact,
-        "trusted": report.trusted,
-        "valid_at_signing": report.valid_at_signing,
-        "modified_after": report.modified_after,
-    }
+VERDICTS = ["unsigned", "altered", "untrusted", "invalid", "valid"]
+
+
+class VerifyUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="The signed PDF, or the detached signature (.p7s).")
+    signed_file = serializers.FileField(required=False, help_text="For a .p7s: the file it signs.")
+
+
+class SignatureSerializer(serializers.Serializer[Any]):
+    signer = serializers.CharField(help_text="The signer's name, from the certificate.")
+    subject = serializers.CharField(help_text="The certificate's subject.")
+    issuer = serializers.CharField(help_text="The authority that issued the certificate.")
+    serial = serializers.CharField(help_text="The certificate's serial number.")
+    signed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was signed (time-stamped or claimed), if known."
+    )
+    intact = serializers.BooleanField(help_text="The signed bytes are unchanged.")
+    trusted = serializers.BooleanField(help_text="The certificate chains to a trusted authority.")
+    valid_at_signing = serializers.BooleanField(
+        help_text="The certificate was valid and not revoked when it signed."
+    )
+    modified_after = serializers.BooleanField(help_text="The PDF was changed after this signature.")
+
+
+class VerifyResultSerializer(serializers.Serializer[Any]):
+    verdict = serializers.ChoiceField(choices=VERDICTS)
+    signatures = SignatureSerializer(many=True, help_text="Empty when the PDF is not signed.")
 
 
 def check_upload(request: Any) -> tuple[list[SignatureReport] | None, Problems]:
@@ -94,8 +108,9 @@ def _too_large(upload: UploadedFile) -> bool:
     return upload.size is not None and upload.size > settings.SIGNED_FILE_MAX_BYTES
 
 
-class VerifyView(APIView):
+class VerifyView(common.PublicAPIView):
     @extend_schema(
+        operation_id="verifySignatures",
         summary="Check the signatures of a signed PDF or of a .p7s and its file",
         description=(
             "`file`: a PDF (its embedded signatures are checked) or a detached CMS signature "
@@ -104,16 +119,21 @@ class VerifyView(APIView):
             "their revocation lists. `verdict` is `unsigned`, `altered`, `untrusted`, "
             "`invalid` or `valid`."
         ),
-        request={
-            "multipart/form-data": inline_serializer(
-                "VerifyUpload",
-                {
-                    "file": serializers.FileField(),
-                    "signed_file": serializers.FileField(required=False),
-                },
-            )
+        request={"multipart/form-data": VerifyUploadSerializer},
+        parameters=[common.LANGUAGE_HEADER],
+        responses={
+            200: OpenApiResponse(
+                VerifyResultSerializer, description="What the file's signatures say."
+            ),
+            400: common.errors(
+                "`file` is missing, too large, or neither a PDF nor a .p7s signature; or a "
+                ".p7s came without its `signed_file`."
+            ),
+            413: common.TOO_LARGE,
+            415: common.UNSUPPORTED,
+            429: common.detail("Too many checks from this client; try again in a minute."),
+            503: common.UNAVAILABLE,
         },
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request) -> Response:
         limited = api_limit_reached(
@@ -126,7 +146,7 @@ class VerifyView(APIView):
             return limited
         reports, problems = check_upload(request)
         if reports is None:
-            return Response({"errors": problems}, status=status.HTTP_400_BAD_REQUEST)
+            return common.errors_response(problems, status.HTTP_400_BAD_REQUEST)
         return Response(
-            {"verdict": verdict(reports), "signatures": [report_json(r) for r in reports]}
+            VerifyResultSerializer({"verdict": verdict(reports), "signatures": reports}).data
         )
