@@ -9,6 +9,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.documents import urls as wagtaildocs_urls
 
 from edms import public_views as edms_public
@@ -28,7 +29,10 @@ urlpatterns = [
     path("api/", include("intake.api_urls")),
     path("verify/", edms_public.verify, name="verify_lookup"),
     path("verify/<str:code>/", edms_public.verify, name="verify"),
+    # Both admins' sign-in forms carry the workspace's limits (per address and per account).
+    path("django-admin/login/", portal_views.login_limited(admin.site.login)),
     path("django-admin/", admin.site.urls),
+    path("admin/login/", portal_views.login_limited(WagtailLoginView.as_view())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

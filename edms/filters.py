@@ -8,12 +8,6 @@ from edms.models import Document
 from edms.selectors import CONTROL_BUCKETS
 
 
-class OfficeFilter(forms.Form):
-    """``?office=<code>``: the office a user without a position (an administrator) works in."""
-
-    office = forms.SlugField(label=_("Office"), max_length=64, required=False)
-
-
 class DocumentFilter(QueryForm):
     q = forms.CharField(label=_("Search"), max_length=MAX_QUERY, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices, required=False)

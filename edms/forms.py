@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.params import MAX_TEXT, id_field
 from core.validators import reject_bidi_controls
 from edms.access import documents_visible_to
 from edms.calendar import add_working_days
@@ -304,3 +305,29 @@ class CertificateIssueForm(forms.Form):
         if data.get("new_passphrase") != data.get("new_passphrase_again"):
             self.add_error("new_passphrase_again", _("The two passphrases differ."))
         return data
+
+
+class StepForm(forms.Form):
+    """What a route's step posts: the passphrase (for a visa or the signature) and a comment."""
+
+    passphrase = forms.CharField(
+        label=_("Passphrase"), max_length=1024, strip=False, required=False
+    )
+    comment = forms.CharField(label=_("Comment"), max_length=MAX_TEXT, required=False)
+
+
+class AssignmentStepForm(forms.Form):
+    """What an assignment's steps post; each step says which of these it needs."""
+
+    executor = id_field(label=_("Executor"))
+    deadline = forms.DateField(label=_("Deadline"), required=False)
+    text = forms.CharField(label=_("Text"), max_length=MAX_TEXT, required=False)
+    accept = forms.ChoiceField(
+        label=_("Decision"), choices=[("yes", _("Yes")), ("no", _("No"))], required=False
+    )
+
+
+def text_form(name: str, label: str, max_length: int = MAX_TEXT) -> type[forms.Form]:
+    """A form of one optional free-text field posted with a step (a reason, a comment)."""
+    field = forms.CharField(label=label, max_length=max_length, required=False)
+    return type("TextForm", (forms.Form,), {name: field})

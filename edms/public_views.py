@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
 from core.filesafety import FileRefused
+from core.params import CodeQuery, read_query
 from edms.codes import normalize_code
 from edms.exchange import dispatched_files
 from edms.models import Dispatch, Draft
@@ -43,7 +44,7 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
         return render(
             request, "edms/verify.html", context, status=200 if reports is not None else 400
         )
-    typed = code or request.GET.get("code", "")
+    typed = code or read_query(request, CodeQuery)["code"]
     normalized = normalize_code(typed)
     if code == "" and normalized:
         return redirect("verify", code=normalized)

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.params import read_post, read_query
+from core.params import OfficeQuery, read_post, read_query
 from core.site import absolute_url
 from edms import assignments, exchange
 from edms.access import (
@@ -40,7 +40,7 @@ from edms.approvals import FINISHED, can_prepare_draft, current_route, drafts_vi
 from edms.assignments import Step, assignment_steps_for
 from edms.attachments import attachment_add, version_file_response
 from edms.audit import Action, audit_history, audit_record
-from edms.filters import ControlFilter, DocumentFilter, OfficeFilter
+from edms.filters import ControlFilter, DocumentFilter
 from edms.forms import (
     JOURNAL_KIND_TO_DOCUMENT,
     AssignmentStepForm,
@@ -98,7 +98,7 @@ def staff_user(request: HttpRequest) -> User:
 def the_office(request: HttpRequest) -> Office:
     office = user_office(request.user)
     if office is None:  # a superuser without a position picks one
-        code = read_query(request, OfficeFilter)["office"]
+        code = read_query(request, OfficeQuery)["office"]
         office = get_object_or_404(Office, code=code or None)
     return office
 

@@ -10,6 +10,7 @@ tracking page, the receipt, the result) is never kept by a cache: it is one citi
 
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +23,7 @@ from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
+from core.params import CodeQuery, OfficeQuery, read_query
 from edms.attachments import version_file_response
 from edms.codes import normalize_code
 from intake.forms import ApplicationForm, is_uuid
@@ -67,7 +69,7 @@ def service_page_serve(page: ServicePage, request: HttpRequest) -> HttpResponse:
                 return redirect(f"{url}?new=1")
     else:
         form = ApplicationForm(
-            initial={"office": request.GET.get("office", "")},
+            initial={"office": read_query(request, OfficeQuery)["office"]},
             service=service,
             form_fields=fields,
             offices=offices,
@@ -90,10 +92,17 @@ def _application(code: str) -> Application:
     )
 
 
+class TrackQuery(CodeQuery):
+    """The tracking page's query: a typed code, and ``new=1`` right after applying."""
+
+    new = forms.BooleanField(required=False)
+
+
 @never_cache
 @ratelimit(key="ip", rate=_lookup_rate, block=True, group="intake-track")
 def track(request: HttpRequest, code: str = "") -> HttpResponse:
-    typed = code or request.GET.get("code", "")
+    asked = read_query(request, TrackQuery)
+    typed = code or asked["code"]
     if not code:
         normalized = normalize_code(typed)
         if normalized:
@@ -111,7 +120,7 @@ def track(request: HttpRequest, code: str = "") -> HttpResponse:
             "application": application,
             "timeline": application_timeline(application),
             "status": application_status(application),
-            "new": request.GET.get("new") == "1",
+            "new": asked["new"],
         },
     )
 

@@ -34,7 +34,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from core.params import QueryForm, read_query
+from core.params import OfficeQuery, read_query
 from edms.models import Office
 from edms.selectors import offices_by_region
 from intake.models import Service, ServicePage
@@ -105,7 +105,7 @@ class NoticeIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         # Every notice of the language: those in here and each office's under its office page.
         notices = visible_notices(request.user, locale=self.locale)
-        filters = read_query(request, ListingFilter)
+        filters = read_query(request, OfficeQuery)
         office_code = filters["office"]
         if office_code:
             notices = notices.filter(models.Q(office__code=office_code) | models.Q(office=None))
@@ -211,7 +211,7 @@ class ServiceCatalogPage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         services = Service.objects.filter(is_active=True)
-        office_code = read_query(request, ListingFilter)["office"]
+        office_code = read_query(request, OfficeQuery)["office"]
         if office_code:
             services = services.filter(offices__code=office_code)
         # Each service links to its page (with the form) under this catalogue, in its language.
@@ -331,9 +331,3 @@ def office_directory(locale: Any) -> list[tuple[Office, list[tuple[Office, Offic
         (region, [(office, pages.get(office.pk)) for office in offices])
         for region, offices in offices_by_region()
     ]
-
-
-class ListingFilter(QueryForm):
-    """A public listing's query: the office it is narrowed to, and the page."""
-
-    office = forms.SlugField(label=_("Office"), max_length=64, required=False)
