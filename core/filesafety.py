@@ -18,8 +18,10 @@ call):
   (``guarded``). An image is not decoded: its header's size over ``FILES_IMAGE_MAX_PIXELS`` is
   refused;
 - sheer size and odd structure: more than ``FILES_PDF_MAX_PAGES`` pages (or TIFF frames),
-  ``FILES_PDF_MAX_OBJECTS`` objects or ``FILES_ZIP_MAX_ENTRIES`` parts; a ZIP part named outside
-  its package (``../x``, ``/etc/x``) or twice.
+  ``FILES_PDF_MAX_OBJECTS`` objects, ``FILES_PDF_MAX_WORDS`` words outside streams (which the
+  PDF libraries read one at a time: a 10 MB catalogue of numbers kept pyHanko busy for two
+  minutes and 1.3 GB) or ``FILES_ZIP_MAX_ENTRIES`` parts; a ZIP part named outside its package
+  (``../x``, ``/etc/x``) or twice.
 
 A refusal is a ``FileRefused``, whose message (in the request's language) names the file.
 """
@@ -205,38 +207,82 @@ _STREAM_START = re.compile(rb">>\s*stream(?:\r\n|\r|\n)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
 _OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+_XREF_ENTRY = re.compile(rb"\d{10} \d{5} [nf]")
+# What separates the words of a PDF (whitespace and delimiters): their count bounds how many
+# words a parser reads one at a time (pyHanko: about 25 microseconds and 250 bytes each).
+_SEPARATORS = (b" ", b"\n", b"\r", b"\t", b"\x0c", b"\x00", b"[", b"]", b"<", b">", b"(", b"/")
+
+
+def _words(data: bytes, start: int = 0, stop: int | None = None) -> int:
+    stop = len(data) if stop is None else stop
+    return sum(data.count(separator, start, stop) for separator in _SEPARATORS)
+
+
+class _PdfScan:
+    """The words outside streams and in object streams, counted up to ``FILES_PDF_MAX_WORDS``
+    before their nesting is followed (so that following it costs little), and the unpacked
+    bytes of the Flate streams."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.nesting: int = settings.FILES_MAX_NESTING
+        self.stream_limit: int = settings.FILES_PDF_STREAM_MAX_BYTES
+        self.total_limit: int = settings.FILES_MAX_INFLATED_BYTES
+        # Cross-reference table lines (20 bytes, 4 separators) are read by a simpler, faster
+        # path: they are not counted.
+        entries = sum(1 for _ in _XREF_ENTRY.finditer(data))
+        self.words_left: int = settings.FILES_PDF_MAX_WORDS + 4 * entries
+        self.inflated = 0
+
+    def count(self, data: bytes, start: int = 0, stop: int | None = None) -> None:
+        self.words_left -= _words(data, start, stop)
+        if self.words_left < 0:
+            raise FileRefused(TOO_COMPLEX, code="words")
+
+    def run(self) -> None:
+        data, position = self.data, 0
+        depth = _Depth(self.nesting)
+        view = memoryview(data)
+        while True:
+            match = _STREAM_START.search(data, position)
+            stop = match.start() + 2 if match else len(data)
+            self.count(data, position, stop)
+            depth.feed(data, position, stop)
+            if match is None:
+                return
+            body_start = match.end()
+            end = data.find(b"endstream", body_start)
+            end = len(data) if end < 0 else end
+            lookback = data[max(position, match.start() - DICTIONARY_LOOKBACK) : match.start()]
+            dictionary = lookback[lookback.rfind(b"obj") + 1 :]
+            position = end
+            if _IMAGE.search(dictionary) or not _FLATE.search(dictionary):
+                continue
+            self.unpack(view[body_start:end], objects=bool(_OBJECT_STREAM.search(dictionary)))
+
+    def unpack(self, body: memoryview, *, objects: bool) -> None:
+        sink = None
+        if objects:  # an object stream: its objects' words and nesting, as for the file's
+            depth = _Depth(self.nesting)
+
+            def sink(chunk: bytes) -> None:
+                self.count(chunk)
+                depth.feed(chunk)
+
+        budget = min(self.stream_limit, self.total_limit - self.inflated)
+        size = _inflate(body, budget, sink)
+        if size > self.stream_limit:
+            raise _inflates(self.stream_limit)
+        self.inflated += size
+        if self.inflated > self.total_limit:
+            raise _inflates(self.total_limit)
 
 
 def pdf_precheck(data: bytes) -> None:
-    """The raw bytes of a PDF, before any PDF library reads them: nesting outside streams and
-    in object streams, and what each Flate stream but an image's unpacks to."""
-    nesting: int = settings.FILES_MAX_NESTING
-    stream_limit: int = settings.FILES_PDF_STREAM_MAX_BYTES
-    total_limit: int = settings.FILES_MAX_INFLATED_BYTES
-    depth = _Depth(nesting)
-    view = memoryview(data)
-    inflated = 0
-    position = 0
-    while True:
-        match = _STREAM_START.search(data, position)
-        depth.feed(data, position, match.start() + 2 if match else len(data))
-        if match is None:
-            return
-        body_start = match.end()
-        end = data.find(b"endstream", body_start)
-        end = len(data) if end < 0 else end
-        lookback = data[max(position, match.start() - DICTIONARY_LOOKBACK) : match.start()]
-        dictionary = lookback[lookback.rfind(b"obj") + 1 :]
-        position = end
-        if _IMAGE.search(dictionary) or not _FLATE.search(dictionary):
-            continue
-        sink = _Depth(nesting).feed if _OBJECT_STREAM.search(dictionary) else None
-        size = _inflate(view[body_start:end], min(stream_limit, total_limit - inflated), sink)
-        if size > stream_limit:
-            raise _inflates(stream_limit)
-        inflated += size
-        if inflated > total_limit:
-            raise _inflates(total_limit)
+    """The raw bytes of a PDF, before any PDF library reads them: how many words and how deeply
+    nested outside streams and in object streams, and what each Flate stream but an image's
+    unpacks to."""
+    _PdfScan(data).run()
 
 
 def pdf_open(data: bytes) -> pypdf.PdfReader:

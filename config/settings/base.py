@@ -299,6 +299,9 @@ FILES_PDF_STREAM_MAX_BYTES = env.int("FILES_PDF_STREAM_MAX_BYTES", default=32 * 
 # Pages of a PDF (frames of a TIFF), and the objects a PDF is made of.
 FILES_PDF_MAX_PAGES = env.int("FILES_PDF_MAX_PAGES", default=5_000)
 FILES_PDF_MAX_OBJECTS = env.int("FILES_PDF_MAX_OBJECTS", default=500_000)
+# Words of a PDF outside its streams (names, numbers, brackets: 30 to 100 a page), which the PDF
+# libraries read one at a time (pyHanko: 25 microseconds and 250 bytes each).
+FILES_PDF_MAX_WORDS = env.int("FILES_PDF_MAX_WORDS", default=1_000_000)
 # Arrays and dictionaries inside each other (real PDFs: about ten), and page-tree levels.
 FILES_MAX_NESTING = env.int("FILES_MAX_NESTING", default=100)
 # Parts of a ZIP (office documents hold tens to hundreds).

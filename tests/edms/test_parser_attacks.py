@@ -361,6 +361,28 @@ def test_a_pdf_bomb_is_refused_without_unpacking_it(client: Client) -> None:
     assert peak[0] < BOMB_BYTES // 4
 
 
+def test_a_pdf_of_too_many_words_is_refused_before_a_parser_reads_it(
+    client: Client, settings: Any
+) -> None:
+    # pyHanko reads a PDF's words one at a time: a 10 MB catalogue of numbers kept it busy for
+    # two minutes and 1.3 GB. The words are counted first (the limit lowered here).
+    settings.FILES_PDF_MAX_WORDS = 10_000
+    numbers = page_pdf(catalog=b"/Numbers [" + b"1 " * 200_000 + b"] ")
+    hostile = Hostile("numbers.pdf", lambda: numbers, TOO_COMPLEX)
+    with memory_peak() as peak:
+        assert post_verify_api(client, hostile, numbers) == f"“numbers.pdf” {TOO_COMPLEX}"
+    # Parsed, its 200,000 numbers would take about 50 MB.
+    assert peak[0] < 8 * MIB
+    assert f"“numbers.pdf” {TOO_COMPLEX}" in post_attachment(client, hostile, numbers)
+    # An ordinary PDF is far below it.
+    assert post_verify_api_ok(client, page_pdf(pages=20))
+
+
+def post_verify_api_ok(client: Client, content: bytes) -> bool:
+    response = client.post(reverse("api-verify"), {"file": SimpleUploadedFile("a.pdf", content)})
+    return bool(response.status_code == 200 and response.json()["verdict"] == "unsigned")
+
+
 # The points where files are stored: each is given the file, refuses it, stores nothing.
 @pytest.fixture
 def registrar_client(client: Client) -> Client:
