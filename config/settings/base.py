@@ -352,6 +352,9 @@ SIGNING_TSA_URL = env.str("SIGNING_TSA_URL", default="")
 # Seconds to wait for the time-stamp authority's answer.
 SIGNING_TSA_TIMEOUT = env.float("SIGNING_TSA_TIMEOUT", default=10.0)
 SIGNED_FILE_MAX_BYTES = env.int("SIGNED_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+# Signatures one PDF may carry to be checked: each check reads every later revision, so the time
+# grows with the square (40 signatures: six seconds). Approval routes have a handful.
+SIGNED_FILE_MAX_SIGNATURES = env.int("SIGNED_FILE_MAX_SIGNATURES", default=50)
 
 # --- Public API (Django REST framework) -----------------------------------------------------
 REST_FRAMEWORK = {

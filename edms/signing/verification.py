@@ -40,6 +40,7 @@ from asn1crypto import cms, pem
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -85,6 +86,9 @@ PDF_DAMAGED = _(
     "“%(name)s” is damaged: it begins as a PDF, but its structure or its signatures cannot be "
     "read, so they cannot be checked."
 )
+TOO_MANY_SIGNATURES = _(
+    "“%(name)s” carries more than %(limit)s signatures, more than can be checked here."
+)
 # What a parser does when a file is built against it: for ``filesafety.guarded`` to answer.
 _ATTACKED = (FileRefused, RecursionError, MemoryError, LimitReachedError)
 
@@ -122,12 +126,22 @@ def pdf_signatures(
         try:
             reader = PdfFileReader(io.BytesIO(pdf), strict=False)
             signatures = list(reader.embedded_signatures)
+            _signatures_check(len(signatures))
             return [_pdf_report(e, signatures, trust_roots, crls) for e in signatures]
         except _ATTACKED:
             raise
         except Exception as error:  # pyHanko raises many kinds of error on a damaged file
             logger.info("PDF not verifiable: %s: %s", type(error).__name__, error)
             raise FileRefused(PDF_DAMAGED, code="pdf_damaged") from None
+
+
+def _signatures_check(count: int) -> None:
+    """Each signature's check reads every later revision (a file of 40 signatures takes
+    seconds, of 1,000 forged ones many minutes): more than ``SIGNED_FILE_MAX_SIGNATURES`` is
+    refused."""
+    limit: int = settings.SIGNED_FILE_MAX_SIGNATURES
+    if count > limit:
+        raise FileRefused(TOO_MANY_SIGNATURES, code="signatures", limit=limit)
 
 
 def _pdf_structure_check(pdf: bytes) -> None:

@@ -31,6 +31,8 @@ from django.urls import reverse
 
 from edms.approvals import draft_create, route_from_template
 from edms.models import Attachment, AttachmentVersion, Document, Draft, DraftVersion, Office
+from edms.signing.certificates import authority_create, certificate_issue
+from edms.signing.pades import pdf_sign
 from intake.models import Application, ServicePage
 from tests.edms.factories import registered, user
 from tests.intake.factories import APPLICANT_POST, LAND_POST
@@ -376,6 +378,20 @@ def test_a_pdf_of_too_many_words_is_refused_before_a_parser_reads_it(
     assert f"“numbers.pdf” {TOO_COMPLEX}" in post_attachment(client, hostile, numbers)
     # An ordinary PDF is far below it.
     assert post_verify_api_ok(client, page_pdf(pages=20))
+
+
+def test_a_pdf_of_too_many_signatures_is_not_checked(client: Client, settings: Any) -> None:
+    # Each signature's check reads every later revision: forged by the hundred, they would
+    # keep the public page busy for minutes (the limit lowered here).
+    settings.SIGNED_FILE_MAX_SIGNATURES = 2
+    identity = certificate_issue(authority=authority_create(name="Soxta CA"), common_name="X")
+    signed = page_pdf()
+    for _ in range(3):
+        signed = pdf_sign(signed, identity=identity, reason="Visa")
+    hostile = Hostile("imzolar.pdf", lambda: signed, "")
+    assert post_verify_api(client, hostile, signed) == (
+        "“imzolar.pdf” carries more than 2 signatures, more than can be checked here."
+    )
 
 
 def post_verify_api_ok(client: Client, content: bytes) -> bool:
