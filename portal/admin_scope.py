@@ -6,7 +6,7 @@ it: listings show only the office's rows, every view of one object answers 404 f
 office's object, and the edit forms offer only the office's own choices (and keep the fields
 that place an office in the tree to superusers). Bulk actions ask the same policy. The Wagtail
 user admin is scoped the same way (``PortalUsersConfig``), since office administrators manage
-their staff's accounts.
+their staff's accounts: without the "Administrator" box, and giving only the office's roles.
 """
 
 from collections.abc import Callable
@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -27,9 +27,14 @@ from wagtail.users.views.users import UserViewSet
 
 from edms.access import administered_offices
 from edms.models import Department, Office
+from edms.roles import Role
 
 # Fields only a superuser changes on an office: where it sits in the tree and what it is.
 OFFICE_STRUCTURE_FIELDS = ("code", "kind", "parent", "is_active", "sort_order")
+
+# The roles an office administrator gives their staff: not the region's, and not the office
+# editors' groups, which follow role and position by themselves (``portal.editor_scope``).
+OFFICE_GRANTED_ROLES = [role.value for role in Role if role != Role.REGIONAL_EDITOR]
 
 
 def office_scoped(user: Any, queryset: QuerySet[Any], office_field: str) -> QuerySet[Any]:
@@ -157,6 +162,60 @@ class OfficeScopedViewSet(OfficeScopedViewSetMixin, SnippetViewSet):
         )
 
 
+MAX_ID = 2**63 - 1
+
+
+class KeptGroupsField(forms.ModelMultipleChoiceField):
+    """The groups chosen, plus the account's groups that the one choosing may not give or take."""
+
+    def __init__(self, *args: Any, kept: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept = kept
+
+    def clean(self, value: Any) -> QuerySet[Group]:
+        for pk in value or ():
+            # Not a row id at all (a word, a number beyond the database's): no such group.
+            if not str(pk).isdigit() or int(pk) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        chosen = super().clean(value)
+        return Group.objects.filter(Q(pk__in=chosen.values("pk")) | Q(pk__in=self.kept))
+
+
+class OfficeAdminUserFormMixin:
+    """An office administrator's user form: no "Administrator" box (an account made superuser
+    would be out of every office's bounds) and only the office's roles to give."""
+
+    request: HttpRequest
+
+    def get_form(self, *args: Any, **kwargs: Any) -> forms.Form:
+        form = super().get_form(*args, **kwargs)  # type: ignore[misc]
+        if getattr(self.request.user, "is_superuser", False):
+            return form
+        form.fields.pop("is_superuser", None)
+        field = form.fields.get("groups")
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            granted = Group.objects.filter(name__in=OFFICE_GRANTED_ROLES)
+            account = form.instance
+            kept = (
+                list(account.groups.exclude(pk__in=granted).values_list("pk", flat=True))
+                if account.pk
+                else []
+            )
+            form.fields["groups"] = KeptGroupsField(
+                queryset=granted,
+                kept=kept,
+                required=False,
+                widget=field.widget,
+                label=field.label,
+                help_text=field.help_text,
+            )
+        return form
+
+
 class OfficeScopedUserViewSet(OfficeScopedViewSetMixin, UserViewSet):
     """Office administrators see and edit the accounts of their office's staff, and accounts not
     yet given a position (to give them one); never a superuser, never another office's staff."""
@@ -170,3 +229,10 @@ class OfficeScopedUserViewSet(OfficeScopedViewSetMixin, UserViewSet):
         return queryset.filter(
             Q(position__office__in=offices) | Q(position__isnull=True, is_superuser=False)
         )
+
+    def construct_view(self, view_class: Any, **kwargs: Any) -> Callable[..., HttpResponse]:
+        if issubclass(view_class, (generic.CreateView, generic.EditView)):
+            view_class = type(
+                f"OfficeAdmin{view_class.__name__}", (OfficeAdminUserFormMixin, view_class), {}
+            )
+        return super().construct_view(view_class, **kwargs)

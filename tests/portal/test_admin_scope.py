@@ -1,13 +1,18 @@
 """An office administrator manages only their own office in the Wagtail admin."""
 
 from datetime import date
+from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
+from wagtail.test.utils.form_data import querydict_from_html
 
 from edms.models import CalendarOverride, Department, Office, Position
+from edms.roles import Role
 from tests.edms.factories import user
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +140,51 @@ def test_the_superuser_sees_every_office(client: Client) -> None:
     assert client.get(snippet_url(Department, "edit", other.pk)).status_code == 200
     html = client.get(reverse("wagtailusers_users:index")).content.decode()
     assert "namangan-city.executor" in html
+
+
+def user_form_data(client: Client, url: str) -> Any:
+    html = client.get(url).content.decode()
+    # The account form is the one with the username in it.
+    form = next(
+        f
+        for f in BeautifulSoup(html, "html.parser").find_all("form")
+        if f.find("input", attrs={"name": "username"})
+    )
+    return querydict_from_html(str(form))
+
+
+def test_office_administrators_make_no_superusers_and_no_regional_editors(
+    client: Client,
+) -> None:
+    signed_in(client)
+    editor = user("jizzakh-city.chief-editor")
+    url = reverse("wagtailusers_users:edit", args=[editor.pk])
+    data = user_form_data(client, url)
+    assert "is_superuser" not in client.get(url).context["form"].fields
+    data["is_superuser"] = "on"
+    data["first_name"] = "Otabek"
+    data.setlist("groups", [str(Group.objects.get(name=Role.CHIEF_EDITOR.value).pk)])
+    assert client.post(url, data).status_code == 302
+    editor.refresh_from_db()
+    assert not editor.is_superuser
+    # The office's editing group follows the role by itself and is kept.
+    assert set(editor.groups.values_list("name", flat=True)) == {
+        "chief-editor",
+        "chief-editor:jizzakh-city",
+    }
+
+    regional = Group.objects.get(name=Role.REGIONAL_EDITOR.value)
+    data.setlist("groups", [str(regional.pk)])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["groups"]
+    assert not editor.groups.filter(pk=regional.pk).exists()
+    foreign = Group.objects.get(name="chief-editor:namangan-city")
+    data.setlist("groups", [str(foreign.pk)])
+    assert client.post(url, data).status_code == 200
+    assert not editor.groups.filter(pk=foreign.pk).exists()
+    for hostile in ("99999999999999999999", "abc", "-1", "1\x00"):
+        data.setlist("groups", [hostile])
+        response = client.post(url, data)
+        assert response.status_code == 200, hostile
+        assert response.context["form"].errors["groups"], hostile
