@@ -727,3 +727,20 @@ def test_a_bug_is_a_500_json_under_the_api(monkeypatch: pytest.MonkeyPatch) -> N
             "non_field_errors": ["Something went wrong on our side. Please try again later."]
         }
     }
+
+
+@pytest.mark.parametrize("fmt", ["json", "\x00", "x" * 10_000])
+def test_the_docs_page_ignores_a_format_it_does_not_have(client: Client, fmt: str) -> None:
+    # Not a 404 rendered through the portal's page template (which failed without a user).
+    response = client.get(reverse("api-docs"), {"format": fmt})
+    assert response.status_code == 200
+    assert 'id="swagger-ui"' in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["xml", "\x00"])
+def test_the_schema_answers_an_unknown_format_with_a_404_not_a_500(
+    client: Client, fmt: str
+) -> None:
+    response = client.get(reverse("api-schema"), {"format": fmt}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert b"Not found." in response.content
