@@ -435,6 +435,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [csp.NONE],
     },
 }
+# Wagtail's dashboard would fetch its latest version number from Wagtail's site, which the policy
+# refuses (and editors' browsers have no business calling out); upgrades follow requirements.txt.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -460,6 +463,3 @@ if CELERY_TASK_ALWAYS_EAGER:
     LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}  # type: ignore[index]
 # pyHanko imports cryptography's DSA class, which warns at every start.
 warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
-# Wagtail's dashboard would fetch its latest version number from Wagtail's site, which the policy
-# refuses (and editors' browsers have no business calling out); upgrades follow requirements.txt.
-WAGTAIL_ENABLE_UPDATE_CHECK = False
