@@ -12,6 +12,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core import guard
 from edms import public_views as edms_public
 from intake import urls as intake_urls
 from portal import views as portal_views
@@ -33,6 +34,7 @@ urlpatterns = [
     path("django-admin/login/", portal_views.login_limited(admin.site.login)),
     path("django-admin/", admin.site.urls),
     path("admin/login/", portal_views.login_limited(WagtailLoginView.as_view())),
+    path("admin/failwhale/", guard.not_found),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

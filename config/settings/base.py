@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Wagtail's and Django's admins read some parameters by hand: checked before they do.
+    "core.guard.AdminQueryGuardMiddleware",
     # Inside the session middleware, which adds Vary: Cookie to what it marks private.
     "core.headers.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -197,7 +199,16 @@ if ELASTICSEARCH_URL:
         }
     }
 else:
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    # On SQLite, Wagtail's full-text (FTS5) search fails on a typed quote ("unterminated
+    # string"): the admins' page search uses the plain fallback there, PostgreSQL's own search
+    # everywhere else.
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.database.fallback"
+            if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+            else "wagtail.search.backends.database"
+        }
+    }
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
