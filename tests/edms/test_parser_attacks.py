@@ -30,7 +30,15 @@ from django.test import Client
 from django.urls import reverse
 
 from edms.approvals import draft_create, route_from_template
-from edms.models import Attachment, AttachmentVersion, Document, Draft, DraftVersion, Office
+from edms.models import (
+    Attachment,
+    AttachmentVersion,
+    Document,
+    Draft,
+    DraftVersion,
+    Journal,
+    Office,
+)
 from edms.signing.certificates import authority_create, certificate_issue
 from edms.signing.pades import pdf_sign
 from intake.models import Application, ServicePage
@@ -455,6 +463,24 @@ def post_draft_version(client: Client, hostile: Hostile, content: bytes) -> str:
     return text_of(response)
 
 
+def post_registration(client: Client, hostile: Hostile, content: bytes) -> str:
+    client.force_login(user("jizzakh-city.registrar"))
+    journal = Journal.objects.get(office__code="jizzakh-city", kind=Journal.Kind.INCOMING)
+    before = counts()
+    response = client.post(
+        reverse("edms:register"),
+        {
+            "journal": journal.pk,
+            "title": "Ichimlik suvi taʼminoti haqida",
+            "channel": Document.Channel.PAPER,
+            "scan": SimpleUploadedFile(hostile.name, content),
+        },
+    )
+    assert response.status_code == 200
+    assert counts() == before
+    return text_of(response)
+
+
 def application_post(content: bytes, name: str) -> dict[str, Any]:
     return {
         **APPLICANT_POST,
@@ -488,8 +514,14 @@ def post_applications_api(client: Client, hostile: Hostile, content: bytes) -> s
 @pytest.mark.parametrize("hostile", ATTACKS, ids=str)
 @pytest.mark.parametrize(
     "post",
-    [post_attachment, post_draft_version, post_service_page, post_applications_api],
-    ids=["attachment", "draft-version", "service-page", "applications-api"],
+    [
+        post_attachment,
+        post_registration,
+        post_draft_version,
+        post_service_page,
+        post_applications_api,
+    ],
+    ids=["attachment", "registration", "draft-version", "service-page", "applications-api"],
 )
 def test_every_upload_point_refuses_a_hostile_file_and_stores_nothing(
     client: Client, hostile: Hostile, post: Callable[[Client, Hostile, bytes], str]
