@@ -113,6 +113,11 @@ class ServicePage(AbstractForm):
 
         return service_page_serve(self, request)
 
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        # The editor's preview is the page as citizens get it: Wagtail's own form preview
+        # would build the form with its FormBuilder, which knows none of our field types.
+        return self.serve(request)
+
 
 class FeedbackFormField(AbstractFormField):
     page = ParentalKey(

@@ -1,6 +1,7 @@
 """The service page: guidance and the form, errors in the page's language, nothing lost."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
@@ -83,3 +84,17 @@ def test_a_valid_submission_lands_on_the_tracking_page(client: Client) -> None:
     again = client.post(page.url, {**data, "documents": [pdf("pasport.pdf")]})
     assert again["Location"] == response["Location"]
     assert Application.objects.filter(idempotency_key=f"online:{key}").count() == 1
+
+
+def test_an_editor_previews_the_service_page_as_citizens_get_it(client: Client) -> None:
+    """Wagtail's preview of a form page builds the form with its own field types; ours has
+    others, and the preview failed with a server error."""
+    client.force_login(get_user_model().objects.get(username="admin"))
+    page = land_page("ru")
+    edit = client.get(f"/admin/pages/{page.pk}/edit/")
+    assert edit.status_code == 200
+    preview = page.make_preview_request()
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert 'name="area_m2"' in html
+    assert "Запрашиваемая площадь, м²" in html
