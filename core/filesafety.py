@@ -10,7 +10,7 @@ call):
   too deep (``RecursionError``) is stopped by ``guarded``;
 - reference loops (a page tree or form field whose ``/Kids`` holds itself, ``/Pages`` pointing
   back at the catalogue): ``pdf_page_count`` walks the page tree and the form fields without
-  recursion and refuses a node met twice;
+  recursion and refuses a node found inside itself;
 - compression bombs: each Flate stream of a PDF (not its images, which nothing here decodes) and
   each part of a ZIP (the office documents) is unpacked, counting the bytes and keeping none: a
   stream over ``FILES_PDF_STREAM_MAX_BYTES``, or a file over ``FILES_MAX_INFLATED_BYTES`` in
@@ -207,7 +207,8 @@ _STREAM_START = re.compile(rb">>\s*stream(?:\r\n|\r|\n)")
 _IMAGE = re.compile(rb"/Subtype\s*/Image\b")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
 _OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
-_XREF_ENTRY = re.compile(rb"\d{10} \d{5} [nf]")
+# A cross-reference table's line: 20 bytes, 4 separators (two spaces, a two-byte line end).
+_XREF_ENTRY = re.compile(rb"\d{10} \d{5} [nf](?: \r| \n|\r\n)")
 # What separates the words of a PDF (whitespace and delimiters): their count bounds how many
 # words a parser reads one at a time (pyHanko: about 25 microseconds and 250 bytes each).
 _SEPARATORS = (b" ", b"\n", b"\r", b"\t", b"\x0c", b"\x00", b"[", b"]", b"<", b">", b"(", b"/")
@@ -228,14 +229,15 @@ class _PdfScan:
         self.nesting: int = settings.FILES_MAX_NESTING
         self.stream_limit: int = settings.FILES_PDF_STREAM_MAX_BYTES
         self.total_limit: int = settings.FILES_MAX_INFLATED_BYTES
-        # Cross-reference table lines (20 bytes, 4 separators) are read by a simpler, faster
-        # path: they are not counted.
-        entries = sum(1 for _ in _XREF_ENTRY.finditer(data))
-        self.words_left: int = settings.FILES_PDF_MAX_WORDS + 4 * entries
+        self.words_left: int = settings.FILES_PDF_MAX_WORDS
         self.inflated = 0
 
     def count(self, data: bytes, start: int = 0, stop: int | None = None) -> None:
-        self.words_left -= _words(data, start, stop)
+        stop = len(data) if stop is None else stop
+        # Cross-reference table lines are read by a simpler, faster path: not counted (and
+        # their separators are all they can add to the allowance).
+        entries = sum(1 for _ in _XREF_ENTRY.finditer(data, start, stop))
+        self.words_left -= _words(data, start, stop) - 4 * entries
         if self.words_left < 0:
             raise FileRefused(TOO_COMPLEX, code="words")
 
