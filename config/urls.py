@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
+from taggit.models import Tag
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.views.account import LoginView as WagtailLoginView
@@ -17,6 +18,10 @@ from edms import public_views as edms_public
 from intake import urls as intake_urls
 from portal import views as portal_views
 from search import views as search_views
+
+# Tags are edited in Wagtail's admin; django-taggit's own merge page fails on a malformed post.
+if admin.site.is_registered(Tag):
+    admin.site.unregister(Tag)
 
 urlpatterns = [
     path("", portal_views.root, name="root"),

@@ -8,8 +8,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from wagtail.admin.widgets.chooser import BaseChooser
+
+        from core.guard import robust_chooser_instance
+
         # Office editors' groups and page permissions follow roles, positions and pages.
         from portal import editor_scope  # noqa: F401
+
+        BaseChooser.get_instance = robust_chooser_instance(BaseChooser.get_instance)
 
 
 class PortalUsersConfig(wagtail_users.WagtailUsersAppConfig):
