@@ -104,6 +104,10 @@ class AdminQueryGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:
+            # No address of ours holds one; a database would refuse it deep inside a view.
+            problems = [_("The address holds a NUL character.")]
+            return render(request, "400.html", {"problems": problems}, status=400)
         if request.path.startswith(ADMIN_PREFIXES):
             problems = path_problems(request) or query_problems(request) or post_problems(request)
             if problems:

@@ -70,6 +70,14 @@ class OfficeScopedPermissionPolicy(ModelPermissionPolicy):
         return self.scope(user, super().instances_user_has_any_permission_for(user, actions))
 
 
+class NotAddedHerePolicy(OfficeScopedPermissionPolicy):
+    """For rows made elsewhere (a certificate is issued or imported by its holder): the admin
+    shows, changes and deletes them, and never offers to add one, superusers included."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        return action != "add" and super().user_has_permission(user, action)
+
+
 class OfficeScopedForm(WagtailAdminModelForm):
     """Choices limited to the administrator's office; an office's place in the tree is fixed."""
 
@@ -118,12 +126,11 @@ class OfficeScopedViewSetMixin:
 
     office_field = "office"
     model: type[Model]
+    policy_class: type[OfficeScopedPermissionPolicy] = OfficeScopedPermissionPolicy
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Registered before the views are built, so they and the bulk actions all find it.
-        register_permission_policy(
-            self.model, OfficeScopedPermissionPolicy(self.model, self.scope_queryset)
-        )
+        register_permission_policy(self.model, self.policy_class(self.model, self.scope_queryset))
         super().__init__(*args, **kwargs)
 
     def scope_queryset(self, user: Any, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -28,7 +28,7 @@ from edms.models import (
     SigningCertificate,
 )
 from intake.models import RoutingRule, Service
-from portal.admin_scope import OfficeScopedViewSet
+from portal.admin_scope import NotAddedHerePolicy, OfficeScopedViewSet
 from portal.editor_scope import may_remove_office_page
 from portal.visibility import page_is_staff_only
 
@@ -151,6 +151,7 @@ class SigningCertificateViewSet(OfficeScopedViewSet):
     here an administrator sees them and revokes one."""
 
     model = SigningCertificate
+    policy_class = NotAddedHerePolicy
     icon = "key"
     list_display = ["subject", "serial", "user", "not_after", "revoked_at"]
     list_filter = ["office", "source"]

@@ -21,6 +21,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection
 from django.http import QueryDict
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -376,8 +377,10 @@ class Walk:
         """Every hostile value in every parameter at once, then the sharpest ones in each
         parameter the view read on its own (so that no check can hide behind another).
         ``light``: fewer values, for the admins' hundreds of pages."""
-        together, each = (HOSTILE_LIGHT, HOSTILE_EACH_LIGHT) if light else (HOSTILE, HOSTILE_EACH)
         for method in ("GET", "POST") if post else ("GET",):
+            together, each = (HOSTILE, HOSTILE_EACH)
+            if light:  # posted forms: all fields at once only
+                together, each = (HOSTILE_LIGHT, HOSTILE_EACH_LIGHT if method == "GET" else [])
             read, served = self.send(method, url)
             if not served:
                 continue
@@ -487,6 +490,11 @@ def test_project_urls_survive_hostile_values(who: str, walk_objects: Objects) ->
 
 @pytest.mark.parametrize("who", ADMIN_WHO)
 @pytest.mark.usefixtures("recording_requests")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="the admins are third-party code and run the same on both databases: walked once, "
+    "on SQLite (what PostgreSQL alone refuses, a NUL byte, the door refuses for both)",
+)
 @walk_settings
 def test_admin_urls_survive_hostile_values(who: str, db: None) -> None:
     """The admins, walked pattern by pattern as they come (a new admin URL is walked too):

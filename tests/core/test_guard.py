@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from edms.models import Position
+from edms.models import Position, SigningCertificate
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,27 @@ def test_the_deliberate_error_page_and_taggits_admin_are_gone(admin_client: Clie
 def test_ordinary_admin_pages_are_untouched(admin_client: Client) -> None:
     assert admin_client.get("/admin/pages/?p=2&q=Jizzax").status_code == 200
     assert admin_client.get("/admin/pages/search/?q=" + "x" * 300).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/track/AB%00CD/", "/workspace/counter/done/%00/", "/admin/workflows/tasks/add/a%00/b/"]
+)
+def test_a_nul_in_any_address_is_a_400(admin_client: Client, url: str) -> None:
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "Manzilda NUL belgisi bor." in response.content.decode()
+
+
+def test_certificates_are_never_added_in_the_admin(admin_client: Client) -> None:
+    """They are issued or imported by their holder; the add form had no certificate to show."""
+    before = SigningCertificate.objects.count()
+    for response in (
+        admin_client.get("/admin/snippets/edms/signingcertificate/add/"),
+        admin_client.post("/admin/snippets/edms/signingcertificate/add/", {}),
+    ):
+        # Wagtail's answer to what nobody may do: back to the dashboard, with its message.
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert SigningCertificate.objects.count() == before
+    listing = admin_client.get("/admin/snippets/edms/signingcertificate/")
+    assert listing.status_code == 200
+    assert "/admin/snippets/edms/signingcertificate/add/" not in listing.content.decode()
