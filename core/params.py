@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -62,16 +62,10 @@ def _empty(field: forms.Field) -> Any:
     return field.to_python("")
 
 
-def read_query(
-    request: HttpRequest,
-    form_class: type[forms.Form],
-    *,
-    data: QueryDict | None = None,
-    **kwargs: Any,
-) -> Query:
+def read_query(request: HttpRequest, form_class: type[forms.Form], **kwargs: Any) -> Query:
     """The valid parameters of ``request.GET`` by ``form_class``; each invalid one is empty and
     named in a warning on the page ("The filter “page” was ignored: …")."""
-    form = form_class(request.GET if data is None else data, **kwargs)
+    form = form_class(request.GET, **kwargs)
     form.is_valid()
     values = Query(
         (name, form.cleaned_data[name] if name in form.cleaned_data else _empty(field))
