@@ -28,6 +28,7 @@ from edms.attachments import (
 from edms.audit import Action, audit_history
 from edms.models import Attachment, AttachmentVersion, Document, Journal
 from edms.registration import document_register
+from tests.edms.factories import pdf_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,19 +50,7 @@ def make_pdf(text: str = "Hello Jizzax") -> bytes:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref_at,
-    )
-    return bytes(out)
+    return pdf_of(objects)
 
 
 def make_encrypted_pdf(*, user_password: str) -> bytes:

@@ -42,7 +42,7 @@ from edms.models import (
 from edms.signing.certificates import authority_create, certificate_issue
 from edms.signing.pades import pdf_sign
 from intake.models import Application, ServicePage
-from tests.edms.factories import registered, user
+from tests.edms.factories import pdf_of, registered, user
 from tests.intake.factories import APPLICANT_POST, LAND_POST
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -60,23 +60,6 @@ def _low_limits(settings: Any) -> None:
 
 
 # --- Hostile files, built here ----------------------------------------------------------------
-def pdf_of(objects: list[bytes]) -> bytes:
-    """A PDF of ``objects`` (object 1 is the catalogue) with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref_at,
-    )
-    return bytes(out)
-
-
 def stream(content: bytes, entries: bytes = b"") -> bytes:
     return b"<< /Length %d %s>>\nstream\n%s\nendstream" % (len(content), entries, content)
 
