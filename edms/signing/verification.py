@@ -157,19 +157,26 @@ def _pdf_structure_check(pdf: bytes) -> None:
         logger.info("PDF not read by pypdf: %s: %s", type(error).__name__, error)
 
 
-def _pdf_report(
-    embedded: Any, signatures: list[Any], trust_roots: list[x509.Certificate], crls: Crls
-) -> SignatureReport:
+def _validated(validation: Coroutine[Any, Any, T]) -> T | None:
+    """pyHanko's status of one signature, or None when it cannot be validated (a
+    ``SignatureValidationError`` or a damaged signature); a file built to attack the parser
+    still raises."""
     try:
-        status: PdfSignatureStatus | None = _run(
-            async_validate_pdf_signature(embedded, _context(trust_roots))
-        )
+        return _run(validation)
     except _ATTACKED:
         raise
     except Exception as error:  # SignatureValidationError, or a damaged signature
         if not isinstance(error, SignatureValidationError | ValueError):
             logger.info("Signature not validated: %s: %s", type(error).__name__, error)
-        status = None
+        return None
+
+
+def _pdf_report(
+    embedded: Any, signatures: list[Any], trust_roots: list[x509.Certificate], crls: Crls
+) -> SignatureReport:
+    status: PdfSignatureStatus | None = _validated(
+        async_validate_pdf_signature(embedded, _context(trust_roots))
+    )
     last = embedded is signatures[-1]
     covers_file = status is not None and status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     return _report(
@@ -203,16 +210,9 @@ def _detached_reports(
             certificate = extract_certificate_info(one_signer).signer_cert
         except (ValueError, KeyError, TypeError) as error:
             raise NotASignature(f"no signer certificate: {error}") from error
-        try:
-            status: SignatureStatus | None = _run(
-                async_validate_detached_cms(data, one_signer, _context(trust_roots))
-            )
-        except _ATTACKED:
-            raise
-        except Exception as error:  # SignatureValidationError, or a damaged signature
-            if not isinstance(error, SignatureValidationError | ValueError):
-                logger.info("Signature not validated: %s: %s", type(error).__name__, error)
-            status = None
+        status: SignatureStatus | None = _validated(
+            async_validate_detached_cms(data, one_signer, _context(trust_roots))
+        )
         reports.append(
             _report(
                 field="",
